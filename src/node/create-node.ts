@@ -1,0 +1,86 @@
+/**
+ * The libp2p node a roomsub user runs: TCP, Noise, Yamux, identify, ping,
+ * gossipsub for room topics and a server-mode kad-dht (with the app's own
+ * protocol prefix) for the room registry. Apps that bring their own node
+ * spread `roomsubServices(appID)` into their services.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { registryRules } from '../registry/registry.js'
+import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+
+export interface RoomsubServices {
+  pubsub: GossipSub
+  dht: KadDHT
+  identify?: Identify
+  ping?: Ping
+}
+
+export type RoomsubNode = Libp2p<RoomsubServices & Record<string, unknown>>
+
+export function dhtProtocol (appID: number): string {
+  return `/roomsub/${appID}/kad/1.0.0`
+}
+
+/**
+ * The gossipsub and kad-dht services roomsub needs, for apps that build
+ * their own libp2p node. Room frames are signed by roomsub itself (one
+ * Ed25519 signature per message, checked once per receiver), so gossipsub
+ * runs StrictNoSign and does not sign a second time.
+ */
+export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gossipsub>, dht: ReturnType<typeof kadDHT> } {
+  return {
+    pubsub: gossipsub({
+      globalSignaturePolicy: StrictNoSign,
+      allowPublishToZeroTopicPeers: true,
+      ignoreDuplicatePublishError: true,
+      emitSelf: false,
+      maxInboundDataLength: MAX_ENVELOPE_BYTES
+    }),
+    dht: kadDHT({
+      protocol: dhtProtocol(appID),
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      allowQueryWithZeroPeers: true,
+      ...registryRules(appID)
+    })
+  }
+}
+
+export interface CreateNodeOptions {
+  appID: number
+  listen: string[]
+  privateKey?: PrivateKey
+}
+
+export async function createRoomsubNode (options: CreateNodeOptions): Promise<RoomsubNode> {
+  const node = await createLibp2p({
+    privateKey: options.privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      // many peers on one host (tests, demos, a LAN) dial each other at once
+      inboundConnectionThreshold: 1000,
+      maxIncomingPendingConnections: 256
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      ...roomsubServices(options.appID)
+    }
+  })
+  return node as unknown as RoomsubNode
+}

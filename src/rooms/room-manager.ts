@@ -1,0 +1,648 @@
+/**
+ * The rooms of one logged-in user on one libp2p node: how a room is found,
+ * created, joined and left; the topic validator that checks every frame once
+ * and feeds the room's state; heartbeats, answers to joiners, member expiry,
+ * the snapshot protocol and the registry refresh. ZIM shapes stay in the
+ * facade; this module speaks in rooms, members and verified frames.
+ */
+import { logger } from '@libp2p/logger'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { pbStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
+import { isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
+import { Room, messageIDOf, toUserInfo } from './room.js'
+import { roomTopic, snapshotProtocol } from './topics.js'
+import { ZIMErrorCode, zimError } from '../zim/errors.js'
+import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
+import type { Verdict, RoomCallbacks } from './room.js'
+import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
+import type { RoomRegistry } from '../registry/registry.js'
+import type { GenerationID, RoomRecordView } from '../registry/record.js'
+import type { ResolvedConfig } from '../zim/config.js'
+import type { RoomsubNode } from '../node/create-node.js'
+import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
+import type { ChatMessage } from '../wire/roomsub.js'
+import type { Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { PeerId, Stream, Connection } from '@libp2p/interface'
+
+const log = logger('roomsub:rooms')
+
+/** At most this many own listen addresses go into an announcement. */
+const MAX_ANNOUNCED_ADDRS = 8
+/** Answers to joins are spread over this many ms so a room does not answer in one burst. */
+const ANSWER_JITTER_MS = 20
+const SNAPSHOT_TIMEOUT_MS = 2000
+const MAX_SNAPSHOT_MEMBERS = 10_000
+
+export interface RoomManagerEvents {
+  memberJoined(roomID: string, users: ZIMUserInfo[]): void
+  memberLeft(roomID: string, users: ZIMUserInfo[]): void
+  message(roomID: string, message: ZIMMessage): void
+  roomState(roomID: string, state: ZIMRoomState, event: ZIMRoomEvent, extendedData?: string): void
+}
+
+export interface RoomManagerInit {
+  node: RoomsubNode
+  codec: EnvelopeCodec
+  registry: RoomRegistry
+  config: ResolvedConfig
+  user: { userID: string, userName: string }
+  events: RoomManagerEvents
+}
+
+export interface EnterOptions {
+  roomName: string
+  destroyDelay: number
+}
+
+type Mode = 'create' | 'join' | 'enter'
+
+interface Snapshot {
+  members: Array<Opened<Frame> & { raw: Uint8Array }>
+  creation?: Uint8Array
+}
+
+/** Counts of what the validator refused or dropped, by reason; a roomsub extension to ZIM. */
+export type FrameStats = Record<string, number>
+
+export class RoomManager {
+  private readonly init: RoomManagerInit
+  private readonly rooms = new Map<string, Room>()
+  private readonly connecting = new Set<string>()
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>()
+  private readonly abort = new AbortController()
+  private readonly stats: FrameStats = {}
+  private readonly selfId: string
+  private readonly callbacks: RoomCallbacks
+  private readonly answerPending = new Set<string>()
+  private readonly refreshing = new Set<string>()
+  private readonly sentTimes: number[] = []
+  private stopped = false
+
+  constructor (init: RoomManagerInit) {
+    this.init = init
+    this.selfId = init.node.peerId.toString()
+    this.callbacks = {
+      joined: (room, users) => { this.init.events.memberJoined(room.roomID, users) },
+      left: (room, users) => { this.init.events.memberLeft(room.roomID, users) },
+      message: (room, message) => { this.init.events.message(room.roomID, message) },
+      joinSeen: (room) => { this.scheduleAnswer(room) },
+      generationLost: (room, winner) => { void this.loseRoom(room, winner) }
+    }
+  }
+
+  private get pubsub (): RoomsubNode['services']['pubsub'] {
+    return this.init.node.services.pubsub
+  }
+
+  async start (): Promise<void> {
+    this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.init.node.addEventListener('peer:disconnect', this.onPeerDisconnect)
+    await this.init.node.handle(snapshotProtocol(this.init.config.appID), this.onSnapshotStream, { maxInboundStreams: 64 })
+  }
+
+  /** Leaves every room with a signed leave, then stops every timer and handler. */
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    await this.leaveAll().catch(err => { log.error('leaving rooms at stop failed: %e', err) })
+    this.stopped = true
+    this.abort.abort()
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.init.node.removeEventListener('peer:disconnect', this.onPeerDisconnect)
+    await this.init.node.unhandle(snapshotProtocol(this.init.config.appID)).catch(() => {})
+  }
+
+  frameStats (): FrameStats {
+    return { ...this.stats }
+  }
+
+  private count (reason: string): void {
+    this.stats[reason] = (this.stats[reason] ?? 0) + 1
+  }
+
+  private after (ms: number, fn: () => void): void {
+    if (this.stopped) return
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      fn()
+    }, ms)
+    this.timers.add(timer)
+  }
+
+  room (roomID: string): Room | undefined {
+    const room = this.rooms.get(roomID)
+    return room?.connected === true ? room : undefined
+  }
+
+  joinedRoomIDs (): string[] {
+    return [...this.rooms.values()].filter(r => r.connected).map(r => r.roomID)
+  }
+
+  // ---------------------------------------------------------------- entering
+
+  async enter (roomID: string, mode: Mode, options: EnterOptions): Promise<Room> {
+    if (this.rooms.get(roomID)?.connected === true) {
+      throw zimError(ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom, `already in room ${roomID}`)
+    }
+    if (this.connecting.has(roomID)) {
+      throw zimError(ZIMErrorCode.RoomModuleTheRoomIsConnecting, `room ${roomID} is connecting`)
+    }
+    if (this.rooms.size >= this.init.config.maxJoinedRooms) {
+      throw zimError(ZIMErrorCode.RoomModuleTheNumberOfJoinedRoomsHasReachedLimit, `already in ${this.rooms.size} rooms, the limit`)
+    }
+    const room = new Room({
+      roomID,
+      localUserID: this.init.user.userID,
+      localPeerId: this.selfId,
+      memberTimeout: this.init.config.memberTimeout,
+      reorderWindow: this.init.config.reorderWindow,
+      callbacks: this.callbacks
+    })
+    this.connecting.add(roomID)
+    this.rooms.set(roomID, room)
+    this.init.events.roomState(roomID, ZIMRoomState.Connecting, mode === 'create' ? ZIMRoomEvent.ActiveCreate : ZIMRoomEvent.ActiveEnter)
+    const topic = roomTopic(this.init.config.appID, roomID)
+    this.pubsub.topicValidators.set(topic, async (_peer, msg) => this.validate(room, msg))
+    this.pubsub.subscribe(topic)
+    try {
+      await this.settle(room, mode, options)
+      room.connected = true
+      this.startHeartbeat(room)
+      this.init.events.roomState(roomID, ZIMRoomState.Connected, ZIMRoomEvent.Success)
+      if (room.members.size > 0) {
+        this.init.events.memberJoined(roomID, room.memberList())
+      }
+      this.strengthen(room)
+      return room
+    } catch (err) {
+      this.detach(room)
+      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, mode === 'create' ? ZIMRoomEvent.CreateFailed : ZIMRoomEvent.EnterFailed)
+      throw err
+    } finally {
+      this.connecting.delete(roomID)
+    }
+  }
+
+  /** Finds out whether the room exists, then creates it or joins it as `mode` says. */
+  private async settle (room: Room, mode: Mode, options: EnterOptions): Promise<void> {
+    const recordLookup = this.init.registry.lookup(room.roomID)
+    let snapshot = await this.snapshotFromTopicPeers(room)
+    let record = await recordLookup
+    this.checkStopped()
+    const liveRecord = record != null && isLive(record) ? record : undefined
+    if (snapshot == null && liveRecord != null && !liveRecord.vacant) {
+      // the room has members we are not connected to: dial the last refresher
+      snapshot = await this.reachRoom(room, liveRecord)
+    }
+    const exists = snapshot != null || liveRecord != null
+    if (exists && mode === 'create') {
+      throw zimError(ZIMErrorCode.RoomModuleTheRoomAlreadyExists, `room ${room.roomID} already exists`)
+    }
+    if (!exists && mode === 'join') {
+      throw zimError(ZIMErrorCode.RoomModuleTheRoomDoesNotExist, `room ${room.roomID} does not exist`)
+    }
+    if (!exists) {
+      await this.createAs(room, options)
+      return
+    }
+    record = liveRecord
+    if (snapshot != null) {
+      await this.adoptSnapshot(room, snapshot, record)
+    } else if (record != null) {
+      this.adoptRecord(room, record)
+    }
+    const joinedAt = Date.now()
+    await this.announce(room, Announcement.Kind.JOIN)
+    await this.waitUntilHeard(room, joinedAt)
+    this.maybeRefreshRecord(room, true)
+  }
+
+  private async createAs (room: Room, options: EnterOptions): Promise<void> {
+    const createdAt = Date.now()
+    room.roomName = options.roomName
+    room.destroyDelay = options.destroyDelay
+    room.generation = { creator: this.selfId, creatorBytes: this.init.codec.self.peerIdBytes, createdAt }
+    room.creation = await sealCreation(this.init.codec, { roomID: room.roomID, roomName: options.roomName, destroyDelay: options.destroyDelay, createdAt })
+    await this.announce(room, Announcement.Kind.JOIN)
+    await this.publishRecord(room, false)
+  }
+
+  private adoptRecord (room: Room, record: RoomRecordView): void {
+    room.roomName = record.roomName
+    room.destroyDelay = record.destroyDelay
+    room.generation = record.generation
+    room.creation = record.creation
+  }
+
+  private async adoptSnapshot (room: Room, snapshot: Snapshot, record: RoomRecordView | undefined): Promise<void> {
+    if (snapshot.creation != null) {
+      try {
+        const creation = await openCreation(this.init.codec, snapshot.creation)
+        if (creation.roomID === room.roomID) {
+          room.roomName = creation.roomName
+          room.destroyDelay = creation.destroyDelay
+          room.generation = creation.generation
+          room.creation = creation.sealed
+        }
+      } catch (err) {
+        this.count('bad-snapshot-creation')
+        log('snapshot creation refused: %e', err)
+      }
+    }
+    if (room.generation == null && record != null) {
+      this.adoptRecord(room, record)
+    }
+    if (room.generation == null) {
+      // no creation at hand: take the lifetime the members announce
+      const ann = snapshot.members[0].body.announcement
+      if (ann?.generation != null) {
+        room.generation = { creator: '', creatorBytes: ann.generation.creator, createdAt: Number(ann.generation.createdAt) }
+        room.roomName = ann.roomName
+        room.destroyDelay = ann.destroyDelay
+      }
+    }
+    for (const entry of snapshot.members) {
+      const ann = entry.body.announcement
+      if (ann == null) continue
+      const verdict = room.applyAnnouncement(entry.author.peerIdString, entry.body, ann, entry.raw, false)
+      if (verdict === 'reject') this.count('snapshot-rejected')
+    }
+  }
+
+  /** Dials the record's contact addresses and waits for a member to show up on the topic. */
+  private async reachRoom (room: Room, record: RoomRecordView): Promise<Snapshot | undefined> {
+    if (record.refresher === this.selfId || record.addrs.length === 0) {
+      return undefined
+    }
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    const seen = this.waitForTopicPeer(topic, this.init.config.joinTimeout)
+    try {
+      await this.init.node.dial(record.addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.config.joinTimeout)]) })
+    } catch (err) {
+      log('could not reach %s at %s: %e', room.roomID, record.addrs.map(String).join(','), err)
+    }
+    await seen
+    return this.snapshotFromTopicPeers(room)
+  }
+
+  private async waitForTopicPeer (topic: string, timeout: number): Promise<boolean> {
+    if (this.pubsub.getSubscribers(topic).length > 0) return true
+    return new Promise<boolean>(resolve => {
+      const done = (found: boolean): void => {
+        clearTimeout(timer)
+        this.pubsub.removeEventListener('subscription-change', listener)
+        this.abort.signal.removeEventListener('abort', onAbort)
+        resolve(found)
+      }
+      const listener = (evt: CustomEvent<SubscriptionChangeData>): void => {
+        if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === topic)) done(true)
+      }
+      const onAbort = (): void => { done(false) }
+      const timer = setTimeout(() => { done(false) }, timeout)
+      this.pubsub.addEventListener('subscription-change', listener)
+      this.abort.signal.addEventListener('abort', onAbort)
+    })
+  }
+
+  /**
+   * Waits until every member the snapshot named has been heard live since we
+   * announced: then the paths both ways exist and a message sent now reaches
+   * them. A member that stays silent (it vanished) stops the wait at the deadline.
+   */
+  private async waitUntilHeard (room: Room, since: number): Promise<void> {
+    if (room.allHeard()) return
+    const left = Math.max(0, since + this.init.config.joinTimeout - Date.now())
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        room.onHeard = undefined
+        this.abort.signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        log('joined %s without hearing from %s', room.roomID, [...room.members.values()].filter(m => !m.heard).map(m => m.userID).join(','))
+        done()
+      }, left)
+      room.onHeard = () => { if (room.allHeard()) done() }
+      this.abort.signal.addEventListener('abort', done)
+    })
+    this.checkStopped()
+  }
+
+  private checkStopped (): void {
+    if (this.stopped) {
+      throw zimError(ZIMErrorCode.NetworkModuleUserIsNotLogged, 'logged out')
+    }
+  }
+
+  // ---------------------------------------------------------------- snapshot
+
+  /** Asks connected subscribers of the room topic, one by one, for what they know of the room. */
+  private async snapshotFromTopicPeers (room: Room): Promise<Snapshot | undefined> {
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    for (const peer of this.pubsub.getSubscribers(topic)) {
+      const snapshot = await this.requestSnapshot(peer, room.roomID)
+      if (snapshot != null && snapshot.members.length > 0) {
+        return snapshot
+      }
+    }
+    return undefined
+  }
+
+  private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | undefined> {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)])
+    let stream: Stream | undefined
+    try {
+      stream = await this.init.node.dialProtocol(peer, snapshotProtocol(this.init.config.appID), { signal })
+      const pb = pbStream(stream, { maxDataLength: 4 * 1024 * 1024 })
+      await pb.write({ roomID }, SnapshotRequest, { signal })
+      const response = await pb.read(SnapshotResponse, { signal, limits: { announcements: MAX_SNAPSHOT_MEMBERS } })
+      await stream.close({ signal }).catch(() => {})
+      const members: Snapshot['members'] = []
+      for (const raw of response.announcements) {
+        try {
+          const opened = await this.openFrame(raw)
+          if (opened.body.roomID === roomID && opened.body.announcement != null && opened.body.announcement.kind !== Announcement.Kind.LEAVE) {
+            members.push({ ...opened, raw })
+          } else {
+            this.count('snapshot-rejected')
+          }
+        } catch {
+          this.count('snapshot-rejected')
+        }
+      }
+      return { members, creation: response.creation.byteLength > 0 ? response.creation : undefined }
+    } catch (err) {
+      log('snapshot of %s from %p failed: %e', roomID, peer, err)
+      stream?.abort(err instanceof Error ? err : new Error(String(err)))
+      return undefined
+    }
+  }
+
+  private readonly onSnapshotStream = async (stream: Stream, _connection: Connection): Promise<void> => {
+    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)])
+    try {
+      const pb = pbStream(stream)
+      const request = await pb.read(SnapshotRequest, { signal })
+      const room = this.room(request.roomID)
+      const announcements: Uint8Array<ArrayBuffer>[] = []
+      if (room?.latest != null) {
+        announcements.push(room.latest as Uint8Array<ArrayBuffer>)
+        for (const member of room.members.values()) {
+          announcements.push(member.latest as Uint8Array<ArrayBuffer>)
+        }
+      }
+      await pb.write({ announcements, creation: (room?.creation?.envelope ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> }, SnapshotResponse, { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      this.count('snapshot-request-failed')
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  private async openFrame (bytes: Uint8Array): Promise<Opened<Frame>> {
+    return this.init.codec.open<Frame>('frame', bytes, FRAME_CODEC, f => f.from)
+  }
+
+  /** The topic validator: every frame is decoded and verified here, once per node. */
+  private async validate (room: Room, msg: Message): Promise<TopicValidatorResult> {
+    if (msg.type !== 'unsigned') {
+      this.count('gossipsub-signed')
+      return TopicValidatorResult.Reject
+    }
+    let opened: Opened<Frame>
+    try {
+      opened = await this.openFrame(msg.data)
+    } catch {
+      this.count('malformed-or-forged')
+      return TopicValidatorResult.Reject
+    }
+    const frame = opened.body
+    const hasAnnouncement = frame.announcement != null
+    if (frame.roomID !== room.roomID || hasAnnouncement === (frame.message != null)) {
+      this.count('wrong-room-or-shape')
+      return TopicValidatorResult.Reject
+    }
+    const author = opened.author.peerIdString
+    const verdict: Verdict = frame.announcement != null
+      ? room.applyAnnouncement(author, frame, frame.announcement, msg.data, true)
+      : room.applyMessage(author, frame, frame.message as ChatMessage)
+    if (verdict === 'accept') return TopicValidatorResult.Accept
+    this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict}ed`)
+    return verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+
+  private async publish (room: Room, frame: Frame): Promise<void> {
+    const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
+    await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+  }
+
+  private async announce (room: Room, kind: Announcement.Kind): Promise<void> {
+    const announcement: Announcement = {
+      kind,
+      seq: room.nextAnnouncementSeq(),
+      userID: this.init.user.userID,
+      userName: this.init.user.userName,
+      msgSeq: room.msgSeq,
+      timestamp: BigInt(Date.now()),
+      addrs: this.init.node.getMultiaddrs().slice(0, MAX_ANNOUNCED_ADDRS).map(a => a.bytes as Uint8Array<ArrayBuffer>),
+      roomName: room.roomName,
+      destroyDelay: room.destroyDelay,
+      generation: room.generation != null
+        ? { creator: room.generation.creatorBytes as Uint8Array<ArrayBuffer>, createdAt: BigInt(room.generation.createdAt) }
+        : undefined
+    }
+    const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
+    const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
+    if (kind !== Announcement.Kind.LEAVE) {
+      room.latest = bytes
+    }
+    await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+  }
+
+  /** Sends one chat message; the caller has validated it. */
+  async send (room: Room, fields: Omit<ChatMessage, 'seq' | 'timestamp' | 'orderKey' | 'userID'>): Promise<{ messageID: string, timestamp: number, orderKey: number }> {
+    this.takeRateToken()
+    const timestamp = Date.now()
+    const orderKey = room.nextOrderKey(timestamp)
+    room.msgSeq += 1n
+    const seq = room.msgSeq
+    const message: ChatMessage = { ...fields, seq, timestamp: BigInt(timestamp), orderKey: BigInt(orderKey), userID: this.init.user.userID }
+    const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, message }
+    try {
+      await this.publish(room, frame)
+    } catch (err) {
+      throw zimError(ZIMErrorCode.MessageModuleSendMessageFailed, `message not sent: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    return { messageID: messageIDOf(this.init.codec.self.peerIdBytes, room.session, seq), timestamp, orderKey }
+  }
+
+  /** ZIM's client-side limit: at most `messageRateLimit` messages in any one second. */
+  private takeRateToken (): void {
+    const now = Date.now()
+    while (this.sentTimes.length > 0 && now - this.sentTimes[0] >= 1000) this.sentTimes.shift()
+    if (this.sentTimes.length >= this.init.config.messageRateLimit) {
+      throw zimError(ZIMErrorCode.CommonModuleTriggerSDKFrequencyLimit, `more than ${this.init.config.messageRateLimit} messages in one second`)
+    }
+    this.sentTimes.push(now)
+  }
+
+  // ---------------------------------------------------------------- upkeep
+
+  private scheduleAnswer (room: Room): void {
+    if (this.answerPending.has(room.roomID)) return
+    this.answerPending.add(room.roomID)
+    this.after(Math.random() * ANSWER_JITTER_MS, () => {
+      this.answerPending.delete(room.roomID)
+      if (this.rooms.get(room.roomID) !== room || !room.connected) return
+      this.announce(room, Announcement.Kind.ANSWER).catch(err => { log('answer in %s failed: %e', room.roomID, err) })
+    })
+  }
+
+  private startHeartbeat (room: Room): void {
+    const beat = (): void => {
+      if (this.rooms.get(room.roomID) !== room || !room.connected) return
+      room.sweep()
+      this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
+      this.maybeRefreshRecord(room, false)
+      this.after(this.jittered(this.init.config.heartbeatInterval), beat)
+    }
+    this.after(this.jittered(this.init.config.heartbeatInterval), beat)
+  }
+
+  private jittered (ms: number): number {
+    return ms * (0.9 + Math.random() * 0.2)
+  }
+
+  /**
+   * One member keeps the registry record alive: the one with the smallest
+   * peer id, so members agree without talking about it.
+   */
+  private maybeRefreshRecord (room: Room, force: boolean): void {
+    const now = Date.now()
+    const designated = [...room.members.values()].every(m => m.peerId > this.selfId)
+    const due = (room.lastRefresh ?? 0) + this.init.config.recordRefreshInterval <= now
+    if (!force && (!designated || !due)) return
+    if (this.refreshing.has(room.roomID)) return
+    room.lastRefresh = now
+    this.refreshing.add(room.roomID)
+    void this.refreshRecord(room).finally(() => this.refreshing.delete(room.roomID))
+  }
+
+  private async refreshRecord (room: Room): Promise<void> {
+    const best = await this.init.registry.lookup(room.roomID)
+    if (this.rooms.get(room.roomID) !== room || !room.connected) return
+    if (best != null && isLive(best) && room.generation != null && !room.isSameGeneration(best.generation)) {
+      if (best.generation.createdAt < room.generation.createdAt || (best.generation.createdAt === room.generation.createdAt && Buffer.compare(best.generation.creatorBytes, room.generation.creatorBytes) < 0)) {
+        await this.loseRoom(room, best.generation)
+        return
+      }
+    }
+    await this.publishRecord(room, false)
+  }
+
+  private async publishRecord (room: Room, vacant: boolean): Promise<void> {
+    if (room.creation == null) return
+    const now = Date.now()
+    const expiresAt = vacant
+      ? now + room.destroyDelay * 1000
+      : now + this.init.config.recordTTL + room.destroyDelay * 1000
+    const record = await sealRecord(this.init.codec, room.creation, {
+      updatedAt: now,
+      expiresAt,
+      vacant,
+      addrs: vacant ? [] : this.init.node.getMultiaddrs().slice(0, MAX_ANNOUNCED_ADDRS)
+    })
+    await this.init.registry.publish(room.roomID, record)
+  }
+
+  /** Keeps a few direct connections to other members so the room's mesh survives any one peer leaving. */
+  private strengthen (room: Room): void {
+    const target = this.init.config.roomPeerTarget
+    if (target <= 0) return
+    const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
+    let have = [...room.members.values()].filter(m => connected.has(m.peerId)).length
+    for (const member of room.members.values()) {
+      if (have >= target) break
+      if (connected.has(member.peerId) || member.addrs.length === 0) continue
+      have++
+      const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+      this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.config.joinTimeout)]) })
+        .catch(err => { log('could not connect to member %s: %e', member.userID, err) })
+    }
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    const peer = evt.detail.peerId.toString()
+    for (const sub of evt.detail.subscriptions) {
+      if (sub.subscribe) continue
+      for (const room of this.rooms.values()) {
+        if (roomTopic(this.init.config.appID, room.roomID) === sub.topic) room.removePeer(peer)
+      }
+    }
+  }
+
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const peer = evt.detail.toString()
+    for (const room of this.rooms.values()) room.removePeer(peer)
+  }
+
+  // ---------------------------------------------------------------- leaving
+
+  /** Our lifetime of the room lost a creation race: tell the app and leave, so the room is not split. */
+  private async loseRoom (room: Room, winner: GenerationID): Promise<void> {
+    if (this.rooms.get(room.roomID) !== room || !room.connected) return
+    log('room %s: an earlier lifetime (created %d) wins; leaving ours', room.roomID, winner.createdAt)
+    const wasCreator = room.generation?.creatorBytes != null && Buffer.from(room.generation.creatorBytes).equals(this.init.codec.self.peerIdBytes)
+    await this.announce(room, Announcement.Kind.LEAVE).catch(() => {})
+    this.detach(room)
+    this.init.events.roomState(room.roomID, ZIMRoomState.Disconnected, wasCreator ? ZIMRoomEvent.CreateFailed : ZIMRoomEvent.RoomNotExist,
+      JSON.stringify({ reason: 'an earlier room with this ID won' }))
+  }
+
+  async leave (roomID: string): Promise<void> {
+    const room = this.room(roomID)
+    if (room == null) {
+      throw zimError(ZIMErrorCode.RoomModuleUserIsNotInTheRoom, `not in room ${roomID}`)
+    }
+    const last = room.members.size === 0
+    try {
+      await this.announce(room, Announcement.Kind.LEAVE)
+      if (last) {
+        await this.publishRecord(room, true)
+      }
+    } finally {
+      this.detach(room)
+      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, ZIMRoomEvent.Success)
+    }
+  }
+
+  async leaveAll (): Promise<string[]> {
+    const ids = this.joinedRoomIDs()
+    await Promise.all(ids.map(async id => this.leave(id).catch(err => { log.error('leaving %s failed: %e', id, err) })))
+    return ids
+  }
+
+  private detach (room: Room): void {
+    room.close()
+    if (this.rooms.get(room.roomID) === room) {
+      this.rooms.delete(room.roomID)
+      const topic = roomTopic(this.init.config.appID, room.roomID)
+      this.pubsub.unsubscribe(topic)
+      this.pubsub.topicValidators.delete(topic)
+    }
+  }
+
+  memberUserInfo (room: Room): ZIMUserInfo[] {
+    return [...room.members.values()].map(toUserInfo)
+  }
+}
+
+const FRAME_CODEC = {
+  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })
+}

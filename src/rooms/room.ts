@@ -1,0 +1,372 @@
+/**
+ * One joined room's state: who is in it (from signed announcements), the
+ * local member's own counters, and per-sender message ordering. Pure state:
+ * it never touches the network; the room manager feeds it verified frames
+ * and publishes what it asks for. Every change it reports goes out once.
+ */
+import { createHash } from 'node:crypto'
+import { Announcement } from '../wire/roomsub.js'
+import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
+import { compareGenerations, generationKey } from '../registry/record.js'
+import type { ChatMessage, Frame } from '../wire/roomsub.js'
+import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
+import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
+
+export type Verdict = 'accept' | 'ignore' | 'reject'
+
+export interface Member {
+  userID: string
+  userName: string
+  peerId: string
+  session: bigint
+  seq: bigint
+  lastSeen: number
+  addrs: Uint8Array[]
+  /** the member's newest announcement envelope, handed to joiners in snapshots */
+  latest: Uint8Array
+  /** heard live (not only from a snapshot) since we joined */
+  heard: boolean
+  nextMsgSeq: bigint
+  pending: Map<bigint, ZIMMessage>
+  gapTimer?: ReturnType<typeof setTimeout>
+}
+
+interface Tombstone {
+  peerId: string
+  seq: bigint
+  until: number
+}
+
+export interface RoomCallbacks {
+  joined(room: Room, users: ZIMUserInfo[]): void
+  left(room: Room, users: ZIMUserInfo[]): void
+  message(room: Room, message: ZIMMessage): void
+  /** a live join arrived: the manager answers it so the joiner hears from us */
+  joinSeen(room: Room): void
+  /** an announcement shows an earlier lifetime of this room: ours lost the race */
+  generationLost(room: Room, winner: GenerationID): void
+}
+
+export interface RoomInit {
+  roomID: string
+  localUserID: string
+  localPeerId: string
+  memberTimeout: number
+  reorderWindow: number
+  callbacks: RoomCallbacks
+}
+
+/** Upper bound of out-of-order messages held per sender before delivery skips the gap. */
+const MAX_PENDING_PER_SENDER = 256
+/** Lamport order keys carry 10 bits of the sender's peer id hash so keys of two senders never tie. */
+const ORDER_KEY_SENDER_BITS = 1024
+/** An order key further ahead of our clock than this does not move the room clock. */
+const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
+
+export function orderKeySuffix (peerId: string): number {
+  return createHash('sha256').update(peerId).digest().readUInt16BE(0) % ORDER_KEY_SENDER_BITS
+}
+
+export function messageIDOf (from: Uint8Array, session: bigint, seq: bigint): string {
+  const h = createHash('sha256').update(from).update(session.toString()).update(':').update(seq.toString()).digest()
+  return h.readBigUInt64BE(0).toString()
+}
+
+/** Starts a counter that is larger than any a previous run of this node could have used. */
+export function timeBasedCounter (): bigint {
+  return BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))
+}
+
+export function toUserInfo (m: { userID: string, userName: string }): ZIMUserInfo {
+  return { userID: m.userID, userName: m.userName }
+}
+
+export class Room {
+  readonly roomID: string
+  roomName = ''
+  destroyDelay = 0
+  generation?: Generation
+  creation?: SealedCreation
+  connected = false
+  lastRefresh?: number
+  /** called whenever the set of members not yet heard live may have shrunk */
+  onHeard?: () => void
+  readonly members = new Map<string, Member>()
+  readonly session = timeBasedCounter()
+  private annSeq = timeBasedCounter()
+  msgSeq = 0n
+  private clock = 0
+  private readonly keySuffix: number
+  /** own newest announcement envelope */
+  latest?: Uint8Array
+  private readonly tombstones = new Map<string, Tombstone>()
+  private readonly init: RoomInit
+
+  constructor (init: RoomInit) {
+    this.init = init
+    this.roomID = init.roomID
+    this.keySuffix = orderKeySuffix(init.localPeerId)
+  }
+
+  nextAnnouncementSeq (): bigint {
+    this.annSeq += 1n
+    return this.annSeq
+  }
+
+  /** The next strictly increasing Lamport order key for a message we send. */
+  nextOrderKey (now = Date.now()): number {
+    const fromClock = (Math.floor(this.clock / ORDER_KEY_SENDER_BITS) + 1) * ORDER_KEY_SENDER_BITS + this.keySuffix
+    const fromTime = now * ORDER_KEY_SENDER_BITS + this.keySuffix
+    this.clock = Math.max(fromClock, fromTime)
+    return this.clock
+  }
+
+  private observeOrderKey (key: number, now: number): void {
+    if (key > this.clock && key <= (now + MAX_ORDER_KEY_SKEW_MS) * ORDER_KEY_SENDER_BITS) {
+      this.clock = key
+    }
+  }
+
+  memberList (): ZIMUserInfo[] {
+    return [...this.members.values()].map(toUserInfo)
+  }
+
+  /**
+   * Applies a verified announcement. `live` is false for announcements that
+   * came in a snapshot: they add members but do not count as heard.
+   */
+  applyAnnouncement (author: string, frame: Frame, ann: Announcement, raw: Uint8Array, live: boolean, now = Date.now()): Verdict {
+    if (ann.generation != null && this.generation != null) {
+      const theirs = { creatorBytes: ann.generation.creator, createdAt: Number(ann.generation.createdAt) }
+      const order = compareGenerations(theirs, this.generation)
+      if (order !== 0) {
+        if (order < 0) {
+          this.init.callbacks.generationLost(this, theirs)
+        }
+        return 'ignore'
+      }
+    }
+    if (ann.userID === this.init.localUserID) {
+      // nobody else may speak as us; our own frames never come back (emitSelf is off)
+      return author === this.init.localPeerId ? 'ignore' : 'reject'
+    }
+    const existing = this.members.get(ann.userID)
+    if (existing != null && existing.peerId !== author) {
+      return 'reject'
+    }
+    const tomb = this.tombstones.get(ann.userID)
+    if (tomb != null && tomb.peerId === author && ann.seq <= tomb.seq) {
+      return 'ignore'
+    }
+    if (existing != null && ann.seq <= existing.seq) {
+      return 'ignore'
+    }
+
+    if (ann.kind === Announcement.Kind.LEAVE) {
+      this.tombstones.set(ann.userID, { peerId: author, seq: ann.seq, until: now + this.init.memberTimeout * 2 })
+      if (existing != null) {
+        this.remove(existing)
+        this.init.callbacks.left(this, [toUserInfo(existing)])
+      }
+      return 'accept'
+    }
+
+    if (existing == null) {
+      const member: Member = {
+        userID: ann.userID,
+        userName: ann.userName,
+        peerId: author,
+        session: frame.session,
+        seq: ann.seq,
+        lastSeen: now,
+        addrs: ann.addrs,
+        latest: raw,
+        heard: live,
+        nextMsgSeq: ann.msgSeq + 1n,
+        pending: new Map()
+      }
+      this.tombstones.delete(ann.userID)
+      this.members.set(ann.userID, member)
+      if (live && this.connected) {
+        this.init.callbacks.joined(this, [toUserInfo(member)])
+      }
+    } else {
+      if (existing.session !== frame.session) {
+        // the same user rejoined (a restart): its message numbering starts over
+        this.resetOrdering(existing)
+        existing.session = frame.session
+        existing.nextMsgSeq = ann.msgSeq + 1n
+      } else if (existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
+        // messages sent before we could hear them: skip the gap instead of waiting on it
+        existing.nextMsgSeq = ann.msgSeq + 1n
+      }
+      existing.seq = ann.seq
+      existing.userName = ann.userName
+      existing.lastSeen = now
+      existing.addrs = ann.addrs
+      existing.latest = raw
+      existing.heard ||= live
+    }
+    if (live) this.onHeard?.()
+    if (live && this.connected && ann.kind === Announcement.Kind.JOIN) {
+      this.init.callbacks.joinSeen(this)
+    }
+    return 'accept'
+  }
+
+  /** Applies a verified chat message; delivers it, in order, through the callbacks. */
+  applyMessage (author: string, frame: Frame, msg: ChatMessage, now = Date.now()): Verdict {
+    if (!this.connected) {
+      return 'ignore'
+    }
+    const member = this.members.get(msg.userID)
+    if (member == null) {
+      // a sender we have not heard join: maybe a race, maybe a forgery; never delivered
+      return msg.userID === this.init.localUserID ? 'reject' : 'ignore'
+    }
+    if (member.peerId !== author) {
+      return 'reject'
+    }
+    if (member.session !== frame.session || msg.seq < member.nextMsgSeq || member.pending.has(msg.seq)) {
+      return 'ignore'
+    }
+    member.lastSeen = now
+    const orderKey = Number(msg.orderKey)
+    this.observeOrderKey(orderKey, now)
+    const message = this.toZIMMessage(member, frame, msg, orderKey)
+    if (msg.seq === member.nextMsgSeq) {
+      member.nextMsgSeq += 1n
+      this.init.callbacks.message(this, message)
+      this.drain(member)
+    } else {
+      member.pending.set(msg.seq, message)
+      if (member.pending.size > MAX_PENDING_PER_SENDER) {
+        this.skipGap(member)
+      } else if (member.gapTimer == null) {
+        member.gapTimer = setTimeout(() => {
+          member.gapTimer = undefined
+          this.skipGap(member)
+        }, this.init.reorderWindow)
+      }
+    }
+    return 'accept'
+  }
+
+  private toZIMMessage (member: Member, frame: Frame, msg: ChatMessage, orderKey: number): ZIMMessage {
+    const base = {
+      messageID: messageIDOf(frame.from, frame.session, msg.seq),
+      localMessageID: '',
+      senderUserID: member.userID,
+      conversationID: this.roomID,
+      conversationType: ZIMConversationType.Room,
+      direction: ZIMMessageDirection.Receive,
+      sentStatus: ZIMMessageSentStatus.Success,
+      timestamp: Number(msg.timestamp),
+      orderKey,
+      extendedData: msg.extendedData
+    }
+    switch (msg.type) {
+      case ZIMMessageType.Command:
+        return { ...base, type: ZIMMessageType.Command, message: msg.data } as ZIMMessage
+      case ZIMMessageType.Custom:
+        return { ...base, type: ZIMMessageType.Custom, message: msg.text, subType: msg.subType, searchedContent: msg.searchedContent } as ZIMMessage
+      default:
+        return { ...base, type: msg.type, message: msg.text } as ZIMMessage
+    }
+  }
+
+  private drain (member: Member): void {
+    let next = member.pending.get(member.nextMsgSeq)
+    while (next != null) {
+      member.pending.delete(member.nextMsgSeq)
+      member.nextMsgSeq += 1n
+      this.init.callbacks.message(this, next)
+      next = member.pending.get(member.nextMsgSeq)
+    }
+    if (member.pending.size === 0 && member.gapTimer != null) {
+      clearTimeout(member.gapTimer)
+      member.gapTimer = undefined
+    }
+  }
+
+  /** Gives up on a missing message: delivers what is held, in order, from the lowest. */
+  private skipGap (member: Member): void {
+    if (member.pending.size === 0) {
+      return
+    }
+    let lowest: bigint | undefined
+    for (const seq of member.pending.keys()) {
+      if (lowest == null || seq < lowest) lowest = seq
+    }
+    if (lowest != null) {
+      member.nextMsgSeq = lowest
+    }
+    this.drain(member)
+    if (member.pending.size > 0 && member.gapTimer == null) {
+      member.gapTimer = setTimeout(() => {
+        member.gapTimer = undefined
+        this.skipGap(member)
+      }, this.init.reorderWindow)
+    }
+  }
+
+  private resetOrdering (member: Member): void {
+    if (member.gapTimer != null) {
+      clearTimeout(member.gapTimer)
+      member.gapTimer = undefined
+    }
+    member.pending.clear()
+  }
+
+  private remove (member: Member): void {
+    this.resetOrdering(member)
+    this.members.delete(member.userID)
+    this.onHeard?.()
+  }
+
+  allHeard (): boolean {
+    for (const m of this.members.values()) {
+      if (!m.heard) return false
+    }
+    return true
+  }
+
+  /** Members announced by a peer whose connection or subscription went away. */
+  removePeer (peerId: string): void {
+    const gone = [...this.members.values()].filter(m => m.peerId === peerId)
+    for (const member of gone) {
+      this.tombstones.set(member.userID, { peerId, seq: member.seq, until: Date.now() + this.init.memberTimeout * 2 })
+      this.remove(member)
+    }
+    if (gone.length > 0 && this.connected) {
+      this.init.callbacks.left(this, gone.map(toUserInfo))
+    }
+  }
+
+  /** Drops members not heard from within the timeout, and old tombstones. */
+  sweep (now = Date.now()): void {
+    const gone = [...this.members.values()].filter(m => now - m.lastSeen > this.init.memberTimeout)
+    for (const member of gone) {
+      this.tombstones.set(member.userID, { peerId: member.peerId, seq: member.seq, until: now + this.init.memberTimeout * 2 })
+      this.remove(member)
+    }
+    for (const [userID, tomb] of this.tombstones) {
+      if (tomb.until < now) this.tombstones.delete(userID)
+    }
+    if (gone.length > 0 && this.connected) {
+      this.init.callbacks.left(this, gone.map(toUserInfo))
+    }
+  }
+
+  /** Stops every timer; the room is gone. */
+  close (): void {
+    for (const member of this.members.values()) {
+      this.resetOrdering(member)
+    }
+    this.connected = false
+  }
+
+  isSameGeneration (g: GenerationID): boolean {
+    return this.generation != null && generationKey(this.generation) === generationKey(g)
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Sealing and opening signed envelopes. The signature covers a domain string
+ * naming the app and the kind of body, then the body bytes, so a frame signed
+ * for one app or one purpose is never valid for another.
+ */
+import { Envelope } from './roomsub.js'
+import type { Author, AuthorCache, Signer } from './keys.js'
+
+export type EnvelopeKind = 'frame' | 'creation' | 'refresh'
+
+/** Largest envelope roomsub accepts: a 32 KB text plus headers, with room to spare. */
+export const MAX_ENVELOPE_BYTES = 48 * 1024
+
+export interface Opened<T> {
+  body: T
+  bodyBytes: Uint8Array
+  author: Author
+}
+
+export interface BodyCodec<T> {
+  decode(bytes: Uint8Array): T
+}
+
+export class EnvelopeCodec {
+  private readonly domains: Record<EnvelopeKind, Uint8Array>
+  private readonly signer: Signer | undefined
+  private readonly authors: AuthorCache
+  readonly appID: number
+
+  /** Without a signer the codec only opens envelopes (a DHT validator needs no key). */
+  constructor (appID: number, authors: AuthorCache, signer?: Signer) {
+    this.appID = appID
+    const domain = (kind: EnvelopeKind): Uint8Array => new TextEncoder().encode(`roomsub/1/${appID}/${kind}\n`)
+    this.domains = { frame: domain('frame'), creation: domain('creation'), refresh: domain('refresh') }
+    this.signer = signer
+    this.authors = authors
+  }
+
+  get self (): Signer {
+    if (this.signer == null) {
+      throw new Error('this envelope codec cannot sign')
+    }
+    return this.signer
+  }
+
+  private signedBytes (kind: EnvelopeKind, body: Uint8Array): Uint8Array {
+    const domain = this.domains[kind]
+    const out = new Uint8Array(domain.byteLength + body.byteLength)
+    out.set(domain, 0)
+    out.set(body, domain.byteLength)
+    return out
+  }
+
+  async sign (kind: EnvelopeKind, body: Uint8Array): Promise<Envelope> {
+    const signature = await this.self.sign(this.signedBytes(kind, body))
+    return { body: body as Uint8Array<ArrayBuffer>, signature: signature as Uint8Array<ArrayBuffer> }
+  }
+
+  async seal (kind: EnvelopeKind, body: Uint8Array): Promise<Uint8Array> {
+    return Envelope.encode(await this.sign(kind, body))
+  }
+
+  /**
+   * Decodes, checks the signature against the key of the peer that `authorOf`
+   * names in the body, and returns the body. Throws on anything malformed or
+   * forged; the caller counts and rejects.
+   */
+  async open<T> (kind: EnvelopeKind, bytes: Uint8Array, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Promise<Opened<T>> {
+    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+      throw new Error('envelope too large')
+    }
+    return this.openEnvelope(kind, Envelope.decode(bytes), codec, authorOf)
+  }
+
+  async openEnvelope<T> (kind: EnvelopeKind, envelope: Envelope, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Promise<Opened<T>> {
+    const body = codec.decode(envelope.body)
+    const author = this.authors.resolve(authorOf(body))
+    if (author == null) {
+      throw new Error('author is not a peer id with an inline key')
+    }
+    if (!(await author.verify(this.signedBytes(kind, envelope.body), envelope.signature))) {
+      throw new Error('bad signature')
+    }
+    return { body, bodyBytes: envelope.body, author }
+  }
+}

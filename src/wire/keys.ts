@@ -1,0 +1,94 @@
+/**
+ * Signing and verifying with a peer's key. Ed25519 (libp2p's default) goes
+ * through node:crypto, which is several times faster than the pure-JS path;
+ * any other key type falls back to @libp2p/crypto. Author keys are cached by
+ * the peer id bytes that frames carry, so a verify costs one map lookup plus
+ * the signature check.
+ */
+import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import type { KeyObject } from 'node:crypto'
+import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+export interface Signer {
+  readonly peerId: PeerId
+  /** the author's peer id as multihash bytes, as frames carry it */
+  readonly peerIdBytes: Uint8Array
+  sign(data: Uint8Array): Uint8Array | Promise<Uint8Array>
+}
+
+export interface Author {
+  readonly peerId: PeerId
+  readonly peerIdString: string
+  verify(data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
+}
+
+export function createSigner (peerId: PeerId, privateKey: PrivateKey): Signer {
+  const peerIdBytes = peerId.toMultihash().bytes
+  if (privateKey.type === 'Ed25519') {
+    const key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, privateKey.raw.subarray(0, 32)]),
+      format: 'der',
+      type: 'pkcs8'
+    })
+    return { peerId, peerIdBytes, sign: (data) => cryptoSign(null, data, key) }
+  }
+  return { peerId, peerIdBytes, sign: async (data) => privateKey.sign(data) }
+}
+
+function verifierFor (publicKey: PublicKey): Author['verify'] {
+  if (publicKey.type === 'Ed25519') {
+    const key: KeyObject = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey.raw]),
+      format: 'der',
+      type: 'spki'
+    })
+    return (data, signature) => signature.byteLength === 64 && cryptoVerify(null, data, key, signature)
+  }
+  return (data, signature) => publicKey.verify(data, signature)
+}
+
+/**
+ * Resolves the peer id bytes of a frame's author to a verifier. Only peer ids
+ * that embed their public key (Ed25519, secp256k1) can author frames: an RSA
+ * id does not carry its key, so such frames are refused.
+ */
+export class AuthorCache {
+  private readonly authors = new Map<string, Author>()
+  private readonly maxSize: number
+
+  constructor (maxSize = 4096) {
+    this.maxSize = maxSize
+  }
+
+  /** undefined when the bytes are not a peer id with an inline public key */
+  resolve (peerIdBytes: Uint8Array): Author | undefined {
+    const cacheKey = Buffer.from(peerIdBytes.buffer, peerIdBytes.byteOffset, peerIdBytes.byteLength).toString('base64')
+    let author = this.authors.get(cacheKey)
+    if (author != null) {
+      return author
+    }
+    let peerId: PeerId
+    try {
+      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes))
+    } catch {
+      return undefined
+    }
+    if (peerId.publicKey == null) {
+      return undefined
+    }
+    author = { peerId, peerIdString: peerId.toString(), verify: verifierFor(peerId.publicKey) }
+    if (this.authors.size >= this.maxSize) {
+      const oldest = this.authors.keys().next().value
+      if (oldest != null) {
+        this.authors.delete(oldest)
+      }
+    }
+    this.authors.set(cacheKey, author)
+    return author
+  }
+}

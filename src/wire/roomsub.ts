@@ -1,0 +1,1902 @@
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface Envelope {
+  body: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Envelope {
+  let _codec: Codec<Envelope>
+
+  export const codec = (): Codec<Envelope> => {
+    if (_codec == null) {
+      _codec = message<Envelope>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.body)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          body: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EnvelopeBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EnvelopeSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Envelope.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Envelope {
+    return decodeMessage(buf, Envelope.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeBodyFieldEvent | EnvelopeSignatureFieldEvent> {
+    return streamMessage(buf, Envelope.codec(), opts)
+  }
+}
+
+export interface Frame {
+  from: Uint8Array<ArrayBuffer>
+  roomID: string
+  session: bigint
+  announcement?: Announcement
+  message?: ChatMessage
+}
+
+export namespace Frame {
+  let _codec: Codec<Frame>
+
+  export const codec = (): Codec<Frame> => {
+    if (_codec == null) {
+      _codec = message<Frame>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.from != null && obj.from.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.from)
+        }
+
+        if ((obj.roomID != null && obj.roomID !== '')) {
+          w.uint32(18)
+          w.string(obj.roomID)
+        }
+
+        if ((obj.session != null && obj.session !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.session)
+        }
+
+        if (obj.announcement != null) {
+          w.uint32(34)
+          Announcement.codec().encode(obj.announcement, w)
+        }
+
+        if (obj.message != null) {
+          w.uint32(42)
+          ChatMessage.codec().encode(obj.message, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          from: uint8ArrayAlloc(0),
+          roomID: '',
+          session: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.from = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.roomID = reader.string()
+              break
+            }
+            case 3: {
+              obj.session = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.announcement = Announcement.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.announcement
+              })
+              break
+            }
+            case 5: {
+              obj.message = ChatMessage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.message
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.from`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.roomID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.session`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield * Announcement.codec().stream(reader, reader.uint32(), `${prefix}.announcement`, {
+                limits: opts.limits?.announcement
+              })
+
+              break
+            }
+            case 5: {
+              yield * ChatMessage.codec().stream(reader, reader.uint32(), `${prefix}.message`, {
+                limits: opts.limits?.message
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FrameFromFieldEvent {
+    field: '$.from'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameRoomIDFieldEvent {
+    field: '$.roomID'
+    value: string
+  }
+
+  export interface FrameSessionFieldEvent {
+    field: '$.session'
+    value: bigint
+  }
+
+  export interface FrameAnnouncementKindFieldEvent {
+    field: '$.announcement.kind'
+    value: Announcement.Kind
+  }
+
+  export interface FrameAnnouncementSeqFieldEvent {
+    field: '$.announcement.seq'
+    value: bigint
+  }
+
+  export interface FrameAnnouncementUserIDFieldEvent {
+    field: '$.announcement.userID'
+    value: string
+  }
+
+  export interface FrameAnnouncementUserNameFieldEvent {
+    field: '$.announcement.userName'
+    value: string
+  }
+
+  export interface FrameAnnouncementMsgSeqFieldEvent {
+    field: '$.announcement.msgSeq'
+    value: bigint
+  }
+
+  export interface FrameAnnouncementTimestampFieldEvent {
+    field: '$.announcement.timestamp'
+    value: bigint
+  }
+
+  export interface FrameAnnouncementAddrsFieldEvent {
+    field: '$.announcement.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameAnnouncementGenerationCreatorFieldEvent {
+    field: '$.announcement.generation.creator'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameAnnouncementGenerationCreatedAtFieldEvent {
+    field: '$.announcement.generation.createdAt'
+    value: bigint
+  }
+
+  export interface FrameAnnouncementRoomNameFieldEvent {
+    field: '$.announcement.roomName'
+    value: string
+  }
+
+  export interface FrameAnnouncementDestroyDelayFieldEvent {
+    field: '$.announcement.destroyDelay'
+    value: number
+  }
+
+  export interface FrameMessageSeqFieldEvent {
+    field: '$.message.seq'
+    value: bigint
+  }
+
+  export interface FrameMessageTimestampFieldEvent {
+    field: '$.message.timestamp'
+    value: bigint
+  }
+
+  export interface FrameMessageOrderKeyFieldEvent {
+    field: '$.message.orderKey'
+    value: bigint
+  }
+
+  export interface FrameMessageTypeFieldEvent {
+    field: '$.message.type'
+    value: number
+  }
+
+  export interface FrameMessageUserIDFieldEvent {
+    field: '$.message.userID'
+    value: string
+  }
+
+  export interface FrameMessageTextFieldEvent {
+    field: '$.message.text'
+    value: string
+  }
+
+  export interface FrameMessageDataFieldEvent {
+    field: '$.message.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameMessageSubTypeFieldEvent {
+    field: '$.message.subType'
+    value: number
+  }
+
+  export interface FrameMessageSearchedContentFieldEvent {
+    field: '$.message.searchedContent'
+    value: string
+  }
+
+  export interface FrameMessageExtendedDataFieldEvent {
+    field: '$.message.extendedData'
+    value: string
+  }
+
+  export interface FrameMessagePriorityFieldEvent {
+    field: '$.message.priority'
+    value: number
+  }
+
+  export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Frame.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Frame {
+    return decodeMessage(buf, Frame.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
+    return streamMessage(buf, Frame.codec(), opts)
+  }
+}
+
+export interface RoomGeneration {
+  creator: Uint8Array<ArrayBuffer>
+  createdAt: bigint
+}
+
+export namespace RoomGeneration {
+  let _codec: Codec<RoomGeneration>
+
+  export const codec = (): Codec<RoomGeneration> => {
+    if (_codec == null) {
+      _codec = message<RoomGeneration>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.creator != null && obj.creator.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.creator)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.createdAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          creator: uint8ArrayAlloc(0),
+          createdAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.creator = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.createdAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.creator`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.createdAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomGenerationCreatorFieldEvent {
+    field: '$.creator'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomGenerationCreatedAtFieldEvent {
+    field: '$.createdAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<RoomGeneration>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomGeneration.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomGeneration>): RoomGeneration {
+    return decodeMessage(buf, RoomGeneration.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomGeneration>): Generator<RoomGenerationCreatorFieldEvent | RoomGenerationCreatedAtFieldEvent> {
+    return streamMessage(buf, RoomGeneration.codec(), opts)
+  }
+}
+
+export interface Announcement {
+  kind: Announcement.Kind
+  seq: bigint
+  userID: string
+  userName: string
+  msgSeq: bigint
+  timestamp: bigint
+  addrs: Uint8Array<ArrayBuffer>[]
+  generation?: RoomGeneration
+  roomName: string
+  destroyDelay: number
+}
+
+export namespace Announcement {
+  export enum Kind {
+    JOIN = 'JOIN',
+    HEARTBEAT = 'HEARTBEAT',
+    LEAVE = 'LEAVE',
+    ANSWER = 'ANSWER'
+  }
+
+  enum __KindValues {
+    JOIN = 0,
+    HEARTBEAT = 1,
+    LEAVE = 2,
+    ANSWER = 3
+  }
+
+  export namespace Kind {
+    export const codec = (): Codec<Kind> => {
+      return enumeration<Kind>(__KindValues)
+    }
+  }
+
+  let _codec: Codec<Announcement>
+
+  export const codec = (): Codec<Announcement> => {
+    if (_codec == null) {
+      _codec = message<Announcement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __KindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          Announcement.Kind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.userID != null && obj.userID !== '')) {
+          w.uint32(26)
+          w.string(obj.userID)
+        }
+
+        if ((obj.userName != null && obj.userName !== '')) {
+          w.uint32(34)
+          w.string(obj.userName)
+        }
+
+        if ((obj.msgSeq != null && obj.msgSeq !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.msgSeq)
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.timestamp)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.generation != null) {
+          w.uint32(66)
+          RoomGeneration.codec().encode(obj.generation, w)
+        }
+
+        if ((obj.roomName != null && obj.roomName !== '')) {
+          w.uint32(74)
+          w.string(obj.roomName)
+        }
+
+        if ((obj.destroyDelay != null && obj.destroyDelay !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.destroyDelay)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: Kind.JOIN,
+          seq: 0n,
+          userID: '',
+          userName: '',
+          msgSeq: 0n,
+          timestamp: 0n,
+          addrs: [],
+          roomName: '',
+          destroyDelay: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = Announcement.Kind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.userID = reader.string()
+              break
+            }
+            case 4: {
+              obj.userName = reader.string()
+              break
+            }
+            case 5: {
+              obj.msgSeq = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            case 7: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
+            case 8: {
+              obj.generation = RoomGeneration.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.generation
+              })
+              break
+            }
+            case 9: {
+              obj.roomName = reader.string()
+              break
+            }
+            case 10: {
+              obj.destroyDelay = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: Announcement.Kind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.userID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.userName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.msgSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.bytes()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 8: {
+              yield * RoomGeneration.codec().stream(reader, reader.uint32(), `${prefix}.generation`, {
+                limits: opts.limits?.generation
+              })
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.roomName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.destroyDelay`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AnnouncementKindFieldEvent {
+    field: '$.kind'
+    value: Announcement.Kind
+  }
+
+  export interface AnnouncementSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface AnnouncementUserIDFieldEvent {
+    field: '$.userID'
+    value: string
+  }
+
+  export interface AnnouncementUserNameFieldEvent {
+    field: '$.userName'
+    value: string
+  }
+
+  export interface AnnouncementMsgSeqFieldEvent {
+    field: '$.msgSeq'
+    value: bigint
+  }
+
+  export interface AnnouncementTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export interface AnnouncementAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementGenerationCreatorFieldEvent {
+    field: '$.generation.creator'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementGenerationCreatedAtFieldEvent {
+    field: '$.generation.createdAt'
+    value: bigint
+  }
+
+  export interface AnnouncementRoomNameFieldEvent {
+    field: '$.roomName'
+    value: string
+  }
+
+  export interface AnnouncementDestroyDelayFieldEvent {
+    field: '$.destroyDelay'
+    value: number
+  }
+
+  export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Announcement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement {
+    return decodeMessage(buf, Announcement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent> {
+    return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface ChatMessage {
+  seq: bigint
+  timestamp: bigint
+  orderKey: bigint
+  type: number
+  userID: string
+  text: string
+  data: Uint8Array<ArrayBuffer>
+  subType: number
+  searchedContent: string
+  extendedData: string
+  priority: number
+}
+
+export namespace ChatMessage {
+  let _codec: Codec<ChatMessage>
+
+  export const codec = (): Codec<ChatMessage> => {
+    if (_codec == null) {
+      _codec = message<ChatMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.timestamp)
+        }
+
+        if ((obj.orderKey != null && obj.orderKey !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.orderKey)
+        }
+
+        if ((obj.type != null && obj.type !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.type)
+        }
+
+        if ((obj.userID != null && obj.userID !== '')) {
+          w.uint32(42)
+          w.string(obj.userID)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(50)
+          w.string(obj.text)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.data)
+        }
+
+        if ((obj.subType != null && obj.subType !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.subType)
+        }
+
+        if ((obj.searchedContent != null && obj.searchedContent !== '')) {
+          w.uint32(74)
+          w.string(obj.searchedContent)
+        }
+
+        if ((obj.extendedData != null && obj.extendedData !== '')) {
+          w.uint32(82)
+          w.string(obj.extendedData)
+        }
+
+        if ((obj.priority != null && obj.priority !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.priority)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          seq: 0n,
+          timestamp: 0n,
+          orderKey: 0n,
+          type: 0,
+          userID: '',
+          text: '',
+          data: uint8ArrayAlloc(0),
+          subType: 0,
+          searchedContent: '',
+          extendedData: '',
+          priority: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.orderKey = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.type = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.userID = reader.string()
+              break
+            }
+            case 6: {
+              obj.text = reader.string()
+              break
+            }
+            case 7: {
+              obj.data = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.subType = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.searchedContent = reader.string()
+              break
+            }
+            case 10: {
+              obj.extendedData = reader.string()
+              break
+            }
+            case 11: {
+              obj.priority = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.orderKey`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.type`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.userID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.subType`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.searchedContent`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.extendedData`,
+                value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.priority`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatMessageSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface ChatMessageTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export interface ChatMessageOrderKeyFieldEvent {
+    field: '$.orderKey'
+    value: bigint
+  }
+
+  export interface ChatMessageTypeFieldEvent {
+    field: '$.type'
+    value: number
+  }
+
+  export interface ChatMessageUserIDFieldEvent {
+    field: '$.userID'
+    value: string
+  }
+
+  export interface ChatMessageTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface ChatMessageDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatMessageSubTypeFieldEvent {
+    field: '$.subType'
+    value: number
+  }
+
+  export interface ChatMessageSearchedContentFieldEvent {
+    field: '$.searchedContent'
+    value: string
+  }
+
+  export interface ChatMessageExtendedDataFieldEvent {
+    field: '$.extendedData'
+    value: string
+  }
+
+  export interface ChatMessagePriorityFieldEvent {
+    field: '$.priority'
+    value: number
+  }
+
+  export function encode (obj: Partial<ChatMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): ChatMessage {
+    return decodeMessage(buf, ChatMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatMessage>): Generator<ChatMessageSeqFieldEvent | ChatMessageTimestampFieldEvent | ChatMessageOrderKeyFieldEvent | ChatMessageTypeFieldEvent | ChatMessageUserIDFieldEvent | ChatMessageTextFieldEvent | ChatMessageDataFieldEvent | ChatMessageSubTypeFieldEvent | ChatMessageSearchedContentFieldEvent | ChatMessageExtendedDataFieldEvent | ChatMessagePriorityFieldEvent> {
+    return streamMessage(buf, ChatMessage.codec(), opts)
+  }
+}
+
+export interface SnapshotRequest {
+  roomID: string
+}
+
+export namespace SnapshotRequest {
+  let _codec: Codec<SnapshotRequest>
+
+  export const codec = (): Codec<SnapshotRequest> => {
+    if (_codec == null) {
+      _codec = message<SnapshotRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.roomID != null && obj.roomID !== '')) {
+          w.uint32(10)
+          w.string(obj.roomID)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          roomID: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.roomID = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.roomID`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SnapshotRequestRoomIDFieldEvent {
+    field: '$.roomID'
+    value: string
+  }
+
+  export function encode (obj: Partial<SnapshotRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SnapshotRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotRequest>): SnapshotRequest {
+    return decodeMessage(buf, SnapshotRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotRequest>): Generator<SnapshotRequestRoomIDFieldEvent> {
+    return streamMessage(buf, SnapshotRequest.codec(), opts)
+  }
+}
+
+export interface SnapshotResponse {
+  announcements: Uint8Array<ArrayBuffer>[]
+  creation: Uint8Array<ArrayBuffer>
+}
+
+export namespace SnapshotResponse {
+  let _codec: Codec<SnapshotResponse>
+
+  export const codec = (): Codec<SnapshotResponse> => {
+    if (_codec == null) {
+      _codec = message<SnapshotResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.announcements != null && obj.announcements.length > 0) {
+          for (const value of obj.announcements) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.creation != null && obj.creation.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.creation)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          announcements: [],
+          creation: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.announcements != null && obj.announcements.length === opts.limits.announcements) {
+                throw new MaxLengthError('Decode error - repeated field "announcements" had too many elements')
+              }
+
+              obj.announcements.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.creation = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          announcements: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.announcements != null && obj.announcements === opts.limits.announcements) {
+                throw new MaxLengthError('Streaming decode error - repeated field "announcements" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.announcements[]`,
+                index: obj.announcements,
+                value: reader.bytes()
+              }
+
+              obj.announcements++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.creation`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SnapshotResponseAnnouncementsFieldEvent {
+    field: '$.announcements[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SnapshotResponseCreationFieldEvent {
+    field: '$.creation'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SnapshotResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SnapshotResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotResponse>): SnapshotResponse {
+    return decodeMessage(buf, SnapshotResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotResponse>): Generator<SnapshotResponseAnnouncementsFieldEvent | SnapshotResponseCreationFieldEvent> {
+    return streamMessage(buf, SnapshotResponse.codec(), opts)
+  }
+}
+
+export interface RoomCreation {
+  roomID: string
+  roomName: string
+  generation?: RoomGeneration
+  destroyDelay: number
+}
+
+export namespace RoomCreation {
+  let _codec: Codec<RoomCreation>
+
+  export const codec = (): Codec<RoomCreation> => {
+    if (_codec == null) {
+      _codec = message<RoomCreation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.roomID != null && obj.roomID !== '')) {
+          w.uint32(10)
+          w.string(obj.roomID)
+        }
+
+        if ((obj.roomName != null && obj.roomName !== '')) {
+          w.uint32(18)
+          w.string(obj.roomName)
+        }
+
+        if (obj.generation != null) {
+          w.uint32(26)
+          RoomGeneration.codec().encode(obj.generation, w)
+        }
+
+        if ((obj.destroyDelay != null && obj.destroyDelay !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.destroyDelay)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          roomID: '',
+          roomName: '',
+          destroyDelay: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.roomID = reader.string()
+              break
+            }
+            case 2: {
+              obj.roomName = reader.string()
+              break
+            }
+            case 3: {
+              obj.generation = RoomGeneration.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.generation
+              })
+              break
+            }
+            case 4: {
+              obj.destroyDelay = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.roomID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.roomName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield * RoomGeneration.codec().stream(reader, reader.uint32(), `${prefix}.generation`, {
+                limits: opts.limits?.generation
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.destroyDelay`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomCreationRoomIDFieldEvent {
+    field: '$.roomID'
+    value: string
+  }
+
+  export interface RoomCreationRoomNameFieldEvent {
+    field: '$.roomName'
+    value: string
+  }
+
+  export interface RoomCreationGenerationCreatorFieldEvent {
+    field: '$.generation.creator'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomCreationGenerationCreatedAtFieldEvent {
+    field: '$.generation.createdAt'
+    value: bigint
+  }
+
+  export interface RoomCreationDestroyDelayFieldEvent {
+    field: '$.destroyDelay'
+    value: number
+  }
+
+  export function encode (obj: Partial<RoomCreation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomCreation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomCreation>): RoomCreation {
+    return decodeMessage(buf, RoomCreation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomCreation>): Generator<RoomCreationRoomIDFieldEvent | RoomCreationRoomNameFieldEvent | RoomCreationGenerationCreatorFieldEvent | RoomCreationGenerationCreatedAtFieldEvent | RoomCreationDestroyDelayFieldEvent> {
+    return streamMessage(buf, RoomCreation.codec(), opts)
+  }
+}
+
+export interface RoomRefresh {
+  refresher: Uint8Array<ArrayBuffer>
+  updatedAt: bigint
+  expiresAt: bigint
+  addrs: Uint8Array<ArrayBuffer>[]
+  creationHash: Uint8Array<ArrayBuffer>
+  vacant: boolean
+}
+
+export namespace RoomRefresh {
+  let _codec: Codec<RoomRefresh>
+
+  export const codec = (): Codec<RoomRefresh> => {
+    if (_codec == null) {
+      _codec = message<RoomRefresh>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.refresher != null && obj.refresher.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.refresher)
+        }
+
+        if ((obj.updatedAt != null && obj.updatedAt !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.updatedAt)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.creationHash != null && obj.creationHash.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.creationHash)
+        }
+
+        if ((obj.vacant != null && obj.vacant !== false)) {
+          w.uint32(48)
+          w.bool(obj.vacant)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          refresher: uint8ArrayAlloc(0),
+          updatedAt: 0n,
+          expiresAt: 0n,
+          addrs: [],
+          creationHash: uint8ArrayAlloc(0),
+          vacant: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.refresher = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.updatedAt = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.creationHash = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.vacant = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.refresher`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.updatedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.bytes()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.creationHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.vacant`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomRefreshRefresherFieldEvent {
+    field: '$.refresher'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRefreshUpdatedAtFieldEvent {
+    field: '$.updatedAt'
+    value: bigint
+  }
+
+  export interface RoomRefreshExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export interface RoomRefreshAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRefreshCreationHashFieldEvent {
+    field: '$.creationHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRefreshVacantFieldEvent {
+    field: '$.vacant'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<RoomRefresh>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomRefresh.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomRefresh>): RoomRefresh {
+    return decodeMessage(buf, RoomRefresh.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomRefresh>): Generator<RoomRefreshRefresherFieldEvent | RoomRefreshUpdatedAtFieldEvent | RoomRefreshExpiresAtFieldEvent | RoomRefreshAddrsFieldEvent | RoomRefreshCreationHashFieldEvent | RoomRefreshVacantFieldEvent> {
+    return streamMessage(buf, RoomRefresh.codec(), opts)
+  }
+}
+
+export interface RoomRecord {
+  creation?: Envelope
+  refresh?: Envelope
+}
+
+export namespace RoomRecord {
+  let _codec: Codec<RoomRecord>
+
+  export const codec = (): Codec<RoomRecord> => {
+    if (_codec == null) {
+      _codec = message<RoomRecord>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.creation != null) {
+          w.uint32(10)
+          Envelope.codec().encode(obj.creation, w)
+        }
+
+        if (obj.refresh != null) {
+          w.uint32(18)
+          Envelope.codec().encode(obj.refresh, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.creation = Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.creation
+              })
+              break
+            }
+            case 2: {
+              obj.refresh = Envelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.refresh
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Envelope.codec().stream(reader, reader.uint32(), `${prefix}.creation`, {
+                limits: opts.limits?.creation
+              })
+
+              break
+            }
+            case 2: {
+              yield * Envelope.codec().stream(reader, reader.uint32(), `${prefix}.refresh`, {
+                limits: opts.limits?.refresh
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomRecordCreationBodyFieldEvent {
+    field: '$.creation.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRecordCreationSignatureFieldEvent {
+    field: '$.creation.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRecordRefreshBodyFieldEvent {
+    field: '$.refresh.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RoomRecordRefreshSignatureFieldEvent {
+    field: '$.refresh.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<RoomRecord>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomRecord.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomRecord>): RoomRecord {
+    return decodeMessage(buf, RoomRecord.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomRecord>): Generator<RoomRecordCreationBodyFieldEvent | RoomRecordCreationSignatureFieldEvent | RoomRecordRefreshBodyFieldEvent | RoomRecordRefreshSignatureFieldEvent> {
+    return streamMessage(buf, RoomRecord.codec(), opts)
+  }
+}

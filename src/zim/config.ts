@@ -1,0 +1,80 @@
+/**
+ * What `ZIM.create` accepts, and the defaults roomsub fills in. Timings are
+ * in milliseconds unless a name says otherwise; tests shorten them.
+ */
+import type { RoomsubNode } from '../node/create-node.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+export interface RoomsubConfig {
+  appID: number
+  /** multiaddrs to listen on; default all interfaces, a free TCP port */
+  listen?: string[]
+  /** multiaddrs (with /p2p/ ids) dialled at login, retried with backoff */
+  bootstrap?: string[]
+  /** a started libp2p node with `pubsub` (gossipsub) and `dht` services built by `roomsubServices`; roomsub never stops it */
+  libp2p?: RoomsubNode
+  /** identity of the node roomsub builds; a fresh Ed25519 key by default */
+  privateKey?: PrivateKey
+  /** how often a member re-announces itself in each room (default 5000) */
+  heartbeatInterval?: number
+  /** a member not heard from for this long is reported left (default 3 heartbeats) */
+  memberTimeout?: number
+  /** deadline of one registry lookup or publish (default 3000) */
+  registryTimeout?: number
+  /** how long a join waits to reach the room's members (default 5000) */
+  joinTimeout?: number
+  /** how long login waits for a bootstrap peer before failing 6000105 (default 10000) */
+  loginTimeout?: number
+  /** a gap in one sender's messages is waited on this long before delivery skips it (default 1000) */
+  reorderWindow?: number
+  /** rooms one user may be in at once (ZIM: 5) */
+  maxJoinedRooms?: number
+  /** messages one user may send per second (ZIM: 10) */
+  messageRateLimit?: number
+  /** other room members each member keeps a direct connection to (default 3) */
+  roomPeerTarget?: number
+}
+
+export interface ResolvedConfig {
+  appID: number
+  listen: string[]
+  bootstrap: string[]
+  libp2p?: RoomsubNode
+  privateKey?: PrivateKey
+  heartbeatInterval: number
+  memberTimeout: number
+  registryTimeout: number
+  joinTimeout: number
+  loginTimeout: number
+  reorderWindow: number
+  maxJoinedRooms: number
+  messageRateLimit: number
+  roomPeerTarget: number
+  /** how often the designated member refreshes the registry record */
+  recordRefreshInterval: number
+  /** how long a record outlives its last refresh */
+  recordTTL: number
+}
+
+export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
+  const heartbeatInterval = config.heartbeatInterval ?? 5000
+  const recordRefreshInterval = heartbeatInterval * 2
+  return {
+    appID: config.appID,
+    listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+    bootstrap: config.bootstrap ?? [],
+    libp2p: config.libp2p,
+    privateKey: config.privateKey,
+    heartbeatInterval,
+    memberTimeout: config.memberTimeout ?? heartbeatInterval * 3,
+    registryTimeout: config.registryTimeout ?? 3000,
+    joinTimeout: config.joinTimeout ?? 5000,
+    loginTimeout: config.loginTimeout ?? 10000,
+    reorderWindow: config.reorderWindow ?? 1000,
+    maxJoinedRooms: config.maxJoinedRooms ?? 5,
+    messageRateLimit: config.messageRateLimit ?? 10,
+    roomPeerTarget: config.roomPeerTarget ?? 3,
+    recordRefreshInterval,
+    recordTTL: recordRefreshInterval * 3
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Parameter checks with ZIM's limits. Each throws a ZIMError 6000001 naming
+ * what is wrong, before anything touches the network.
+ */
+import { ZIMErrorCode, zimError } from './errors.js'
+import { ZIMMessagePriority, ZIMMessageType } from './defines.js'
+import type { ZIMRoomAdvancedConfig, ZIMRoomInfo, ZIMRoomMessage } from './defines.js'
+
+export const LIMITS = {
+  userIDBytes: 32,
+  roomIDBytes: 128,
+  userNameBytes: 256,
+  roomNameBytes: 64,
+  textBytes: 32 * 1024,
+  commandBytes: 5 * 1024,
+  extendedDataBytes: 1024,
+  searchedContentBytes: 64,
+  maxSubType: 200,
+  maxDestroyDelaySeconds: 10800,
+  memberPageSize: 100
+} as const
+
+const USER_ID_CHARS = /^[A-Za-z0-9!#$%&()+\-:;<=.>?@[\]^_{}|~]+$/
+const ROOM_ID_CHARS = /^[A-Za-z0-9!#$%&()+\-:;<=.>?@[\]^_{}|~ ,]+$/
+
+function invalid (message: string): never {
+  throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, message)
+}
+
+export function utf8Length (s: string): number {
+  return Buffer.byteLength(s, 'utf8')
+}
+
+export function checkUserID (userID: unknown): asserts userID is string {
+  if (typeof userID !== 'string' || userID.length === 0) invalid('userID must be a non-empty string')
+  if (utf8Length(userID) > LIMITS.userIDBytes) invalid(`userID is longer than ${LIMITS.userIDBytes} bytes`)
+  if (!USER_ID_CHARS.test(userID)) invalid('userID has a character ZIM does not allow')
+}
+
+export function checkUserName (userName: unknown): asserts userName is string {
+  if (typeof userName !== 'string') invalid('userName must be a string')
+  if (utf8Length(userName) > LIMITS.userNameBytes) invalid(`userName is longer than ${LIMITS.userNameBytes} bytes`)
+}
+
+export function checkRoomID (roomID: unknown): asserts roomID is string {
+  if (typeof roomID !== 'string' || roomID.length === 0) invalid('roomID must be a non-empty string')
+  if (utf8Length(roomID) > LIMITS.roomIDBytes) invalid(`roomID is longer than ${LIMITS.roomIDBytes} bytes`)
+  if (!ROOM_ID_CHARS.test(roomID)) invalid('roomID has a character ZIM does not allow')
+}
+
+export function checkRoomInfo (roomInfo: unknown): asserts roomInfo is ZIMRoomInfo {
+  if (roomInfo == null || typeof roomInfo !== 'object') invalid('roomInfo must be an object')
+  const info = roomInfo as Partial<ZIMRoomInfo>
+  checkRoomID(info.roomID)
+  const roomName = info.roomName ?? ''
+  if (typeof roomName !== 'string') invalid('roomName must be a string')
+  if (utf8Length(roomName) > LIMITS.roomNameBytes) invalid(`roomName is longer than ${LIMITS.roomNameBytes} bytes`)
+}
+
+export function checkRoomConfig (config: unknown): asserts config is ZIMRoomAdvancedConfig | undefined {
+  if (config == null) return
+  if (typeof config !== 'object') invalid('config must be an object')
+  const delay = (config as ZIMRoomAdvancedConfig).roomDestroyDelayTime
+  if (delay != null && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.maxDestroyDelaySeconds)) {
+    invalid(`roomDestroyDelayTime must be a whole number of seconds from 0 to ${LIMITS.maxDestroyDelaySeconds}`)
+  }
+}
+
+function checkText (text: unknown, what: string): void {
+  if (typeof text !== 'string') invalid(`${what} message must be a string`)
+  if (text.trim().length === 0) invalid(`${what} message must not be empty or only whitespace`)
+  if (utf8Length(text) > LIMITS.textBytes) invalid(`${what} message is longer than ${LIMITS.textBytes} bytes`)
+}
+
+export function checkRoomMessage (message: unknown): asserts message is ZIMRoomMessage {
+  if (message == null || typeof message !== 'object') invalid('message must be an object')
+  const m = message as Partial<ZIMRoomMessage> & { message?: unknown, subType?: unknown, searchedContent?: unknown }
+  switch (m.type) {
+    case ZIMMessageType.Text:
+      checkText(m.message, 'text')
+      break
+    case ZIMMessageType.Barrage:
+      checkText(m.message, 'barrage')
+      break
+    case ZIMMessageType.Custom:
+      checkText(m.message, 'custom')
+      if (typeof m.subType !== 'number' || !Number.isInteger(m.subType) || m.subType < 0 || m.subType > LIMITS.maxSubType) {
+        invalid(`custom message subType must be a whole number from 0 to ${LIMITS.maxSubType}`)
+      }
+      if (m.searchedContent != null && (typeof m.searchedContent !== 'string' || utf8Length(m.searchedContent) > LIMITS.searchedContentBytes)) {
+        invalid(`searchedContent must be a string of at most ${LIMITS.searchedContentBytes} bytes`)
+      }
+      break
+    case ZIMMessageType.Command:
+      if (!(m.message instanceof Uint8Array)) invalid('command message must be a Uint8Array')
+      if (m.message.byteLength === 0) invalid('command message must not be empty')
+      if (m.message.byteLength > LIMITS.commandBytes) invalid(`command message is longer than ${LIMITS.commandBytes} bytes`)
+      break
+    default:
+      invalid(`message type ${String(m.type)} cannot be sent to a room`)
+  }
+  if (m.extendedData != null && (typeof m.extendedData !== 'string' || utf8Length(m.extendedData) > LIMITS.extendedDataBytes)) {
+    invalid(`extendedData must be a string of at most ${LIMITS.extendedDataBytes} bytes`)
+  }
+}
+
+export function checkPriority (config: unknown): ZIMMessagePriority {
+  if (config == null) return ZIMMessagePriority.Low
+  if (typeof config !== 'object') invalid('config must be an object')
+  const priority = (config as { priority?: unknown }).priority ?? ZIMMessagePriority.Low
+  if (priority !== ZIMMessagePriority.Low && priority !== ZIMMessagePriority.Medium && priority !== ZIMMessagePriority.High) {
+    invalid('config.priority must be 1, 2 or 3')
+  }
+  return priority
+}

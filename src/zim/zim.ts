@@ -1,0 +1,341 @@
+/**
+ * The ZIM facade: ZIM's calls, result shapes, events and error codes on top
+ * of a libp2p node and the room manager. It checks parameters (6000001
+ * before anything touches the network), owns the login lifecycle and turns
+ * room-manager events into ZIM events called as `(zim, data)`.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { logger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { createRoomsubNode } from '../node/create-node.js'
+import { BootstrapDialer, waitUntilRoutable } from '../node/bootstrap.js'
+import { RoomRegistry } from '../registry/registry.js'
+import { RoomManager } from '../rooms/room-manager.js'
+import { AuthorCache, createSigner } from '../wire/keys.js'
+import { EnvelopeCodec } from '../wire/envelope.js'
+import { resolveConfig } from './config.js'
+import { ZIMError, ZIMErrorCode, toZIMError, zimError } from './errors.js'
+import {
+  ZIMConnectionEvent, ZIMConnectionState, ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType
+} from './defines.js'
+import { LIMITS, checkPriority, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserName } from './validate.js'
+import type { FrameStats } from '../rooms/room-manager.js'
+import type { RoomsubNode } from '../node/create-node.js'
+import type { RoomsubConfig, ResolvedConfig } from './config.js'
+import type {
+  ZIMAppConfig, ZIMEventHandler, ZIMLoginConfig, ZIMMessage, ZIMMessageSendConfig, ZIMMessageSendNotification,
+  ZIMMessageSentResult, ZIMRoomAdvancedConfig, ZIMRoomAllLeftResult, ZIMRoomCreatedResult, ZIMRoomEnteredResult,
+  ZIMRoomFullInfo, ZIMRoomInfo, ZIMRoomJoinedResult, ZIMRoomLeftResult, ZIMRoomMemberQueriedResult,
+  ZIMRoomMemberQueryConfig, ZIMRoomMessage, ZIMRoomOnlineMemberCountQueriedResult, ZIMUserInfo
+} from './defines.js'
+import type { Room } from '../rooms/room.js'
+import type { ChatMessage } from '../wire/roomsub.js'
+
+const log = logger('roomsub:zim')
+
+type Handlers = ZIMEventHandler<ZIM>
+type EventName = keyof Handlers
+
+interface Session {
+  userID: string
+  userName: string
+  node: RoomsubNode
+  ownsNode: boolean
+  rooms: RoomManager
+  abort: AbortController
+}
+
+let localMessageCounter = 0
+
+export class ZIM {
+  private static instance: ZIM | null = null
+
+  /** Creates an instance; builds nothing on the network until `login`. */
+  static create (appConfig: number | ZIMAppConfig | RoomsubConfig): ZIM {
+    const config: RoomsubConfig = typeof appConfig === 'number' ? { appID: appConfig } : appConfig
+    if (config == null || typeof config !== 'object' || !Number.isSafeInteger(config.appID) || config.appID <= 0) {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'appID must be a positive whole number')
+    }
+    const zim = new ZIM(resolveConfig(config))
+    ZIM.instance = zim
+    return zim
+  }
+
+  /** The most recently created instance that has not been destroyed. */
+  static getInstance (): ZIM | null {
+    return ZIM.instance
+  }
+
+  private readonly config: ResolvedConfig
+  private readonly handlers = new Map<EventName, Handlers[EventName]>()
+  private session?: Session
+  private loggingIn = false
+  private destroyed = false
+
+  private constructor (config: ResolvedConfig) {
+    this.config = config
+  }
+
+  /** The running libp2p node after login (read `getMultiaddrs()` from it); undefined before. */
+  get libp2p (): RoomsubNode | undefined {
+    return this.session?.node
+  }
+
+  on<K extends EventName>(type: K, listener: Handlers[K]): void {
+    if (typeof listener !== 'function') {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'listener must be a function')
+    }
+    this.handlers.set(type, listener)
+  }
+
+  off<K extends EventName>(type: K): void {
+    this.handlers.delete(type)
+  }
+
+  private emit<K extends EventName>(type: K, data: Parameters<Handlers[K]>[1]): void {
+    const listener = this.handlers.get(type) as ((zim: ZIM, data: Parameters<Handlers[K]>[1]) => void) | undefined
+    if (listener == null) return
+    try {
+      listener(this, data)
+    } catch (err) {
+      log.error('%s listener threw: %e', type, err)
+    }
+  }
+
+  private connectionState (state: ZIMConnectionState, event: ZIMConnectionEvent): void {
+    this.emit('connectionStateChanged', { state, event, extendedData: '' })
+  }
+
+  // ---------------------------------------------------------------- login
+
+  login (userID: string, config?: Partial<ZIMLoginConfig>): Promise<void>
+  /** @deprecated ZIM's older form */
+  login (userInfo: Pick<ZIMUserInfo, 'userID' | 'userName'>, token?: string): Promise<void>
+  async login (user: string | Pick<ZIMUserInfo, 'userID' | 'userName'>, config?: Partial<ZIMLoginConfig> | string): Promise<void> {
+    if (this.destroyed) throw zimError(ZIMErrorCode.CommonModuleNotInit, 'this instance was destroyed')
+    let userID: unknown
+    let userName: unknown
+    if (typeof user === 'object' && user != null) {
+      userID = user.userID
+      userName = user.userName ?? ''
+    } else {
+      userID = user
+      userName = (typeof config === 'object' && config != null ? config.userName : undefined) ?? ''
+    }
+    checkUserID(userID)
+    checkUserName(userName)
+    if (this.session != null || this.loggingIn) {
+      throw zimError(ZIMErrorCode.NetworkModuleUserHasAlreadyLogged, 'already logged in')
+    }
+    this.loggingIn = true
+    this.connectionState(ZIMConnectionState.Connecting, ZIMConnectionEvent.ActiveLogin)
+    let node: RoomsubNode | undefined
+    const ownsNode = this.config.libp2p == null
+    const abort = new AbortController()
+    try {
+      let privateKey = this.config.privateKey
+      if (ownsNode) {
+        privateKey ??= await generateKeyPair('Ed25519')
+        node = await createRoomsubNode({ appID: this.config.appID, listen: this.config.listen, privateKey })
+        await node.start()
+      } else {
+        node = this.config.libp2p
+        if (privateKey == null || node == null || !peerIdFromPrivateKey(privateKey).equals(node.peerId)) {
+          throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'with your own libp2p node, pass its privateKey too: roomsub signs frames with it')
+        }
+      }
+      if (node == null || privateKey == null) throw new Error('no node')
+      const bootstrap = new BootstrapDialer(node, this.config.bootstrap, abort.signal)
+      if (!(await bootstrap.start(this.config.loginTimeout))) {
+        throw zimError(ZIMErrorCode.NetworkModuleRequestTimeout, 'no bootstrap peer could be reached before loginTimeout')
+      }
+      if (this.config.bootstrap.length > 0 && !(await waitUntilRoutable(node, this.config.loginTimeout, abort.signal))) {
+        log('bootstrap peers connected, but none speaks roomsub\'s DHT and gossipsub yet')
+      }
+      const codec = new EnvelopeCodec(this.config.appID, new AuthorCache(), createSigner(node.peerId, privateKey))
+      const registry = new RoomRegistry({ dht: node.services.dht, codec, timeout: this.config.registryTimeout, signal: abort.signal })
+      const rooms = new RoomManager({
+        node,
+        codec,
+        registry,
+        config: this.config,
+        user: { userID, userName },
+        events: {
+          memberJoined: (roomID, memberList) => { this.emit('roomMemberJoined', { roomID, memberList }) },
+          memberLeft: (roomID, memberList) => { this.emit('roomMemberLeft', { roomID, memberList }) },
+          message: (roomID, message) => {
+            this.emit('roomMessageReceived', { messageList: [message], fromConversationID: roomID, info: { isOfflineMessage: false } })
+            this.emit('receiveRoomMessage', { messageList: [message], fromConversationID: roomID })
+          },
+          roomState: (roomID, state, event, extendedData = '') => { this.emit('roomStateChanged', { roomID, state, event, extendedData }) }
+        }
+      })
+      await rooms.start()
+      this.session = { userID, userName, node, ownsNode, rooms, abort }
+      this.connectionState(ZIMConnectionState.Connected, ZIMConnectionEvent.Success)
+    } catch (err) {
+      abort.abort()
+      if (ownsNode) await Promise.resolve(node?.stop()).catch(() => {})
+      const error = toZIMError(err, ZIMErrorCode.NetworkModuleNetworkError, 'login failed')
+      this.connectionState(ZIMConnectionState.Disconnected, error.code === ZIMErrorCode.NetworkModuleRequestTimeout ? ZIMConnectionEvent.LoginTimeout : ZIMConnectionEvent.LoginInterrupted)
+      throw error
+    } finally {
+      this.loggingIn = false
+    }
+  }
+
+  /**
+   * Leaves every room with a signed leave, then stops what roomsub started.
+   * ZIM's logout returns nothing; this one returns a promise that settles
+   * when everything is stopped (calling it without await is fine).
+   */
+  async logout (): Promise<void> {
+    const session = this.session
+    if (session == null) return
+    this.session = undefined
+    await session.rooms.stop()
+    session.abort.abort()
+    if (session.ownsNode) {
+      await Promise.resolve(session.node.stop()).catch((err: unknown) => { log.error('stopping the node failed: %e', err) })
+    }
+    this.connectionState(ZIMConnectionState.Disconnected, ZIMConnectionEvent.Success)
+  }
+
+  /** Logs out and drops every listener; the instance cannot be used again. */
+  async destroy (): Promise<void> {
+    await this.logout()
+    this.handlers.clear()
+    this.destroyed = true
+    if (ZIM.instance === this) ZIM.instance = null
+  }
+
+  private requireSession (): Session {
+    if (this.destroyed) throw zimError(ZIMErrorCode.CommonModuleNotInit, 'this instance was destroyed')
+    if (this.session == null) throw zimError(ZIMErrorCode.NetworkModuleUserIsNotLogged, 'not logged in')
+    return this.session
+  }
+
+  private requireRoom (session: Session, roomID: string): Room {
+    const room = session.rooms.room(roomID)
+    if (room == null) throw zimError(ZIMErrorCode.RoomModuleUserIsNotInTheRoom, `not in room ${roomID}`)
+    return room
+  }
+
+  /** Counts of frames refused or dropped, by reason (a roomsub extension). */
+  frameStats (): FrameStats {
+    return this.session?.rooms.frameStats() ?? {}
+  }
+
+  // ---------------------------------------------------------------- rooms
+
+  async createRoom (roomInfo: ZIMRoomInfo, config?: ZIMRoomAdvancedConfig): Promise<ZIMRoomCreatedResult> {
+    checkRoomInfo(roomInfo)
+    checkRoomConfig(config)
+    const session = this.requireSession()
+    const room = await session.rooms.enter(roomInfo.roomID, 'create', { roomName: roomInfo.roomName ?? '', destroyDelay: config?.roomDestroyDelayTime ?? 0 })
+    return { roomInfo: fullInfo(room) }
+  }
+
+  async joinRoom (roomID: string): Promise<ZIMRoomJoinedResult> {
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    const room = await session.rooms.enter(roomID, 'join', { roomName: '', destroyDelay: 0 })
+    return { roomInfo: fullInfo(room) }
+  }
+
+  async enterRoom (roomInfo: ZIMRoomInfo, config?: ZIMRoomAdvancedConfig): Promise<ZIMRoomEnteredResult> {
+    checkRoomInfo(roomInfo)
+    checkRoomConfig(config)
+    const session = this.requireSession()
+    const room = await session.rooms.enter(roomInfo.roomID, 'enter', { roomName: roomInfo.roomName ?? '', destroyDelay: config?.roomDestroyDelayTime ?? 0 })
+    return { roomInfo: fullInfo(room) }
+  }
+
+  async leaveRoom (roomID: string): Promise<ZIMRoomLeftResult> {
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    await session.rooms.leave(roomID)
+    return { roomID }
+  }
+
+  async leaveAllRoom (): Promise<ZIMRoomAllLeftResult> {
+    const session = this.requireSession()
+    return { roomIDs: await session.rooms.leaveAll() }
+  }
+
+  async queryRoomMemberList (roomID: string, config: ZIMRoomMemberQueryConfig): Promise<ZIMRoomMemberQueriedResult> {
+    checkRoomID(roomID)
+    if (config == null || typeof config !== 'object' || typeof config.count !== 'number' || !Number.isFinite(config.count)) {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'config.count must be a number')
+    }
+    const nextFlag = config.nextFlag ?? ''
+    if (typeof nextFlag !== 'string') throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'config.nextFlag must be a string')
+    if (config.count < 1) return { roomID, memberList: [], nextFlag: '' }
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const count = Math.min(Math.floor(config.count), LIMITS.memberPageSize)
+    const everyone = [{ userID: session.userID, userName: session.userName }, ...session.rooms.memberUserInfo(room)]
+      .sort((a, b) => a.userID < b.userID ? -1 : a.userID > b.userID ? 1 : 0)
+    const after = nextFlag === '' ? everyone : everyone.filter(m => m.userID > nextFlag)
+    const memberList = after.slice(0, count)
+    const more = after.length > count
+    return { roomID, memberList, nextFlag: more ? memberList[memberList.length - 1].userID : '' }
+  }
+
+  async queryRoomOnlineMemberCount (roomID: string): Promise<ZIMRoomOnlineMemberCountQueriedResult> {
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    return { roomID, count: room.members.size + 1 }
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  async sendMessage (message: ZIMMessage, toConversationID: string, conversationType: ZIMConversationType, config?: ZIMMessageSendConfig, notification?: ZIMMessageSendNotification): Promise<ZIMMessageSentResult> {
+    if (conversationType !== ZIMConversationType.Room) {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'roomsub sends room messages only (conversationType 1)')
+    }
+    checkRoomID(toConversationID)
+    checkRoomMessage(message)
+    checkPriority(config)
+    if (notification != null && typeof notification !== 'object') {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'notification must be an object')
+    }
+    const session = this.requireSession()
+    const room = this.requireRoom(session, toConversationID)
+    const m = message as ZIMRoomMessage
+    const localMessageID = String(++localMessageCounter)
+    const sending: ZIMMessage = {
+      ...m,
+      localMessageID,
+      senderUserID: session.userID,
+      conversationID: toConversationID,
+      conversationType: ZIMConversationType.Room,
+      direction: ZIMMessageDirection.Send,
+      sentStatus: ZIMMessageSentStatus.Sending
+    }
+    notification?.onMessageAttached?.(sending)
+    const fields: Omit<ChatMessage, 'seq' | 'timestamp' | 'orderKey' | 'userID'> = {
+      type: m.type,
+      text: m.type === ZIMMessageType.Command ? '' : m.message,
+      data: (m.type === ZIMMessageType.Command ? m.message : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+      subType: m.type === ZIMMessageType.Custom ? m.subType : 0,
+      searchedContent: m.type === ZIMMessageType.Custom ? m.searchedContent ?? '' : '',
+      extendedData: m.extendedData ?? '',
+      priority: config?.priority ?? 1
+    }
+    const sent = await session.rooms.send(room, fields)
+    return { message: { ...sending, ...sent, sentStatus: ZIMMessageSentStatus.Success } }
+  }
+
+  /** @deprecated since ZIM 2.13: use sendMessage with ZIMConversationType.Room */
+  async sendRoomMessage (message: ZIMMessage, toRoomID: string, config?: ZIMMessageSendConfig): Promise<ZIMMessageSentResult> {
+    return this.sendMessage(message, toRoomID, ZIMConversationType.Room, config)
+  }
+}
+
+function fullInfo (room: Room): ZIMRoomFullInfo {
+  return { baseInfo: { roomID: room.roomID, roomName: room.roomName } }
+}
+
+export { ZIMError }

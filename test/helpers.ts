@@ -1,0 +1,209 @@
+/**
+ * Shared test helpers: start real roomsub peers on 127.0.0.1 (port 0) in
+ * a chosen topology, record every event each one sees, and wait for
+ * conditions with a deadline (never a fixed sleep).
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { ZIM, roomsubServices } from '../src/index.js'
+import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
+import type { PeerId } from '@libp2p/interface'
+
+let nextAppID = 1000 + Math.floor(Math.random() * 100000)
+
+/** A fresh appID per test keeps tests from ever seeing each other's rooms. */
+export function freshAppID (): number {
+  return nextAppID++
+}
+
+/** Short timings so membership tests finish in seconds. */
+export const FAST: Partial<RoomsubConfig> = {
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  heartbeatInterval: 250,
+  memberTimeout: 1000,
+  registryTimeout: 2000,
+  joinTimeout: 3000,
+  loginTimeout: 5000,
+  reorderWindow: 300
+}
+
+export interface MemberEvent { roomID: string, memberList: ZIMUserInfo[] }
+
+export class EventLog {
+  readonly joined: MemberEvent[] = []
+  readonly left: MemberEvent[] = []
+  readonly messages: ZIMMessage[] = []
+  readonly olderMessages: ZIMMessage[] = []
+  readonly roomStates: ZIMEventOfRoomStateChangedResult[] = []
+  readonly connectionStates: ZIMEventOfConnectionStateChangedResult[] = []
+  private readonly waiters = new Set<() => void>()
+
+  constructor (zim: ZIM) {
+    zim.on('roomMemberJoined', (_z, data) => { this.joined.push(data); this.changed() })
+    zim.on('roomMemberLeft', (_z, data) => { this.left.push(data); this.changed() })
+    zim.on('roomMessageReceived', (_z, data) => { this.messages.push(...data.messageList); this.changed() })
+    zim.on('receiveRoomMessage', (_z, data) => { this.olderMessages.push(...data.messageList); this.changed() })
+    zim.on('roomStateChanged', (_z, data) => { this.roomStates.push(data); this.changed() })
+    zim.on('connectionStateChanged', (_z, data) => { this.connectionStates.push(data); this.changed() })
+  }
+
+  private changed (): void {
+    for (const waiter of [...this.waiters]) waiter()
+  }
+
+  /** users reported joined in a room, in order, flattened */
+  joinedUsers (roomID: string): string[] {
+    return this.joined.filter(e => e.roomID === roomID).flatMap(e => e.memberList.map(u => u.userID))
+  }
+
+  leftUsers (roomID: string): string[] {
+    return this.left.filter(e => e.roomID === roomID).flatMap(e => e.memberList.map(u => u.userID))
+  }
+
+  textsFrom (senderUserID: string): string[] {
+    return this.messages.filter(m => m.senderUserID === senderUserID).map(m => (m as ZIMMessage & { message: string }).message)
+  }
+
+  /** Resolves when `check` holds, re-checked on every event and every 50 ms; rejects after `timeout` ms. */
+  async waitFor (what: string, check: () => boolean, timeout = 10_000): Promise<void> {
+    await waitUntil(what, check, timeout, this.waiters)
+  }
+}
+
+export async function waitUntil (what: string, check: () => boolean, timeout = 10_000, waiters?: Set<() => void>): Promise<void> {
+  if (check()) return
+  await new Promise<void>((resolve, reject) => {
+    const started = Date.now()
+    const test = (): void => {
+      if (check()) {
+        finish()
+        resolve()
+      } else if (Date.now() - started > timeout) {
+        finish()
+        reject(new Error(`timed out after ${timeout} ms waiting for: ${what}`))
+      }
+    }
+    const poll = setInterval(test, 50)
+    const finish = (): void => {
+      clearInterval(poll)
+      waiters?.delete(test)
+    }
+    waiters?.add(test)
+  })
+}
+
+export interface Peer {
+  zim: ZIM
+  userID: string
+  events: EventLog
+  node: RoomsubNode
+  peerId: PeerId
+  addr: string
+}
+
+export type Topology = 'star' | 'chain' | 'none'
+
+export interface StartOptions {
+  appID?: number
+  topology?: Topology
+  config?: Partial<RoomsubConfig>
+  /** user IDs; default u0, u1, ... */
+  userIDs?: string[]
+}
+
+/** Starts one peer: a ZIM instance logged in on its own node. */
+export async function startPeer (userID: string, config: RoomsubConfig): Promise<Peer> {
+  const zim = ZIM.create(config)
+  const events = new EventLog(zim)
+  await zim.login(userID, { userName: `name-${userID}`, token: '' })
+  const node = zim.libp2p
+  if (node == null) throw new Error('no node after login')
+  const addr = node.getMultiaddrs()[0].toString()
+  return { zim, userID, events, node, peerId: node.peerId, addr }
+}
+
+/**
+ * Starts `n` peers. star: everyone bootstraps to peer 0; chain: peer i
+ * bootstraps to peer i-1; none: nobody knows anybody. Peers start one after
+ * another so each bootstrap address exists when it is dialled.
+ */
+export async function startPeers (n: number, options: StartOptions = {}): Promise<Peer[]> {
+  const appID = options.appID ?? freshAppID()
+  const topology = options.topology ?? 'star'
+  const peers: Peer[] = []
+  for (let i = 0; i < n; i++) {
+    const userID = options.userIDs?.[i] ?? `u${i}`
+    let bootstrap: string[] = []
+    if (i > 0 && topology === 'star') bootstrap = [peers[0].addr]
+    if (i > 0 && topology === 'chain') bootstrap = [peers[i - 1].addr]
+    peers.push(await startPeer(userID, { appID, ...FAST, ...options.config, bootstrap }))
+  }
+  return peers
+}
+
+/**
+ * Peers on app-built libp2p nodes whose connection gater only lets
+ * neighbours in a line connect: 0-1-2-...-n. Nothing else can ever dial, so
+ * frames between ends must be relayed by the peers in between.
+ */
+export async function startLine (n: number, options: StartOptions = {}): Promise<Peer[]> {
+  const appID = options.appID ?? freshAppID()
+  const keys = await Promise.all(Array.from({ length: n }, async () => generateKeyPair('Ed25519')))
+  const ids = keys.map(k => peerIdFromPrivateKey(k).toString())
+  const peers: Peer[] = []
+  for (let i = 0; i < n; i++) {
+    const neighbours = new Set([ids[i - 1], ids[i + 1]].filter(id => id != null))
+    const node = await createLibp2p({
+      privateKey: keys[i],
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionGater: {
+        denyDialPeer: (peerId) => !neighbours.has(peerId.toString()),
+        denyInboundEncryptedConnection: (peerId) => !neighbours.has(peerId.toString())
+      },
+      services: { identify: identify(), ping: ping(), ...roomsubServices(appID) }
+    }) as unknown as RoomsubNode
+    const bootstrap = i > 0 ? [peers[i - 1].addr] : []
+    const userID = options.userIDs?.[i] ?? `u${i}`
+    const zim = ZIM.create({ appID, ...FAST, roomPeerTarget: 0, ...options.config, libp2p: node, privateKey: keys[i], bootstrap })
+    const events = new EventLog(zim)
+    await zim.login(userID, { userName: `name-${userID}` })
+    peers.push({ zim, userID, events, node, peerId: node.peerId, addr: node.getMultiaddrs()[0].toString() })
+  }
+  return peers
+}
+
+/** Logs every peer out and stops app-built nodes; a test's `after` hook. */
+export async function stopPeers (peers: Peer[]): Promise<void> {
+  await Promise.all(peers.map(async p => {
+    const appBuilt = p.zim.libp2p != null && p.node !== undefined
+    await p.zim.destroy()
+    if (appBuilt) await p.node.stop()
+  }))
+}
+
+export function text (message: string): { type: 1, message: string } {
+  return { type: 1, message }
+}
+
+/** Asserts a promise rejects with a ZIMError of the given code; returns the error. */
+export async function rejectsWith (promise: Promise<unknown>, code: number): Promise<Error & { code: number }> {
+  try {
+    await promise
+  } catch (err) {
+    const e = err as Error & { code: number }
+    if (e.code !== code) {
+      throw new Error(`expected ZIMError ${code}, got ${String(e.code)}: ${e.message}`)
+    }
+    return e
+  }
+  throw new Error(`expected ZIMError ${code}, but it resolved`)
+}
