@@ -33,6 +33,7 @@ const MAX_ANNOUNCED_ADDRS = 8
 /** Answers to joins are spread over this many ms so a room does not answer in one burst. */
 const ANSWER_JITTER_MS = 20
 const SNAPSHOT_TIMEOUT_MS = 2000
+const REPUBLISH_DEBOUNCE_MS = 25
 const MAX_SNAPSHOT_MEMBERS = 10_000
 
 export interface RoomManagerEvents {
@@ -79,6 +80,7 @@ export class RoomManager {
   private readonly refreshing = new Set<string>()
   private readonly sentTimes: number[] = []
   private stopped = false
+  private republishPending = false
 
   constructor (init: RoomManagerInit) {
     this.init = init
@@ -96,7 +98,13 @@ export class RoomManager {
     return this.init.node.services.pubsub
   }
 
+  private get routingTable (): EventTarget | undefined {
+    const table = (this.init.node.services.dht as { routingTable?: unknown }).routingTable
+    return table instanceof EventTarget ? table : undefined
+  }
+
   async start (): Promise<void> {
+    this.routingTable?.addEventListener('peer:add', this.onRoutingPeer)
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.init.node.addEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.handle(snapshotProtocol(this.init.config.appID), this.onSnapshotStream, { maxInboundStreams: 64 })
@@ -111,6 +119,7 @@ export class RoomManager {
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.routingTable?.removeEventListener('peer:add', this.onRoutingPeer)
     this.init.node.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.unhandle(snapshotProtocol(this.init.config.appID)).catch(() => {})
   }
@@ -523,10 +532,10 @@ export class RoomManager {
    * One member keeps the registry record alive: the one with the smallest
    * peer id, so members agree without talking about it.
    */
-  private maybeRefreshRecord (room: Room, force: boolean): void {
+  private maybeRefreshRecord (room: Room, force: boolean, immediately = false): void {
     const now = Date.now()
     const designated = [...room.members.values()].every(m => m.peerId > this.selfId)
-    const due = (room.lastRefresh ?? 0) + this.init.config.recordRefreshInterval <= now
+    const due = immediately || (room.lastRefresh ?? 0) + this.init.config.recordRefreshInterval <= now
     if (!force && (!designated || !due)) return
     if (this.refreshing.has(room.roomID)) return
     room.lastRefresh = now
@@ -575,6 +584,22 @@ export class RoomManager {
       this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.config.joinTimeout)]) })
         .catch(err => { log('could not connect to member %s: %e', member.userID, err) })
     }
+  }
+
+  /**
+   * A record published while we had few or no DHT peers sits only on our
+   * node; when a new peer enters the routing table, the designated refresher
+   * republishes so the record moves to the closest peers (Kademlia's hand-over).
+   */
+  private readonly onRoutingPeer = (): void => {
+    if (this.republishPending) return
+    this.republishPending = true
+    this.after(REPUBLISH_DEBOUNCE_MS, () => {
+      this.republishPending = false
+      for (const room of this.rooms.values()) {
+        if (room.connected) this.maybeRefreshRecord(room, false, true)
+      }
+    })
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {

@@ -1,0 +1,16 @@
+// Lint: typescript-eslint's recommended rules on the TypeScript sources; no console in the library.
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'src/wire/roomsub.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+    }
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: { 'no-console': 'error', '@typescript-eslint/no-explicit-any': 'error' }
+  }
+)
