@@ -12,6 +12,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { ZIM, roomsubServices } from '../src/index.js'
+import { registryKey } from '../src/registry/record.js'
 import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -188,6 +189,23 @@ export async function stopPeers (peers: Peer[]): Promise<void> {
     await p.zim.destroy()
     if (appBuilt) await p.node.stop()
   }))
+}
+
+/**
+ * Waits until `peer`'s DHT lookup finds the room's registry record: the
+ * precondition "the network knows the room" for peers that arrive later.
+ */
+export async function waitForRecordAt (peer: Peer, appID: number, roomID: string, timeout = 5000): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (Date.now() < deadline) {
+    try {
+      for await (const event of peer.node.services.dht.get(registryKey(appID, roomID), { signal: AbortSignal.timeout(500) })) {
+        if (event.name === 'VALUE') return
+      }
+    } catch {}
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${peer.userID} to find the record of ${roomID}`)
 }
 
 export function text (message: string): { type: 1, message: string } {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIMErrorCode, ZIMRoomEvent, ZIMRoomState } from '../src/index.js'
-import { FAST, freshAppID, rejectsWith, startPeer, startPeers, stopPeers, text } from './helpers.js'
+import { FAST, freshAppID, rejectsWith, startPeer, startPeers, stopPeers, text, waitForRecordAt } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 describe('creating, joining, entering and leaving rooms', () => {
@@ -112,6 +112,7 @@ describe('a peer alone in the network', () => {
     try {
       await first.zim.createRoom({ roomID: 'early', roomName: 'Made alone' })
       later.push(await startPeer('second', { appID, ...FAST, bootstrap: [first.addr] }))
+      await waitForRecordAt(later[0], appID, 'early')
       later.push(await startPeer('third', { appID, ...FAST, bootstrap: [later[0].addr] }))
       const joined = await later[1].zim.joinRoom('early')
       assert.equal(joined.roomInfo.baseInfo.roomName, 'Made alone')

@@ -80,17 +80,24 @@ export class RoomRegistry {
     return found[selectBest(found)]
   }
 
-  /** Stores the record locally at once and at the closest peers before the deadline. */
-  async publish (roomID: string, record: Uint8Array): Promise<void> {
+  /**
+   * Stores the record locally at once and at the closest peers before the
+   * deadline. Returns how many remote peers confirmed storing it.
+   */
+  async publish (roomID: string, record: Uint8Array): Promise<number> {
     const key = registryKey(this.init.codec.appID, roomID)
+    let stored = 0
     try {
       for await (const event of this.init.dht.put(key, record, { signal: this.signal() })) {
-        if (event.name === 'QUERY_ERROR') {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') {
+          stored++
+        } else if (event.name === 'QUERY_ERROR') {
           log('put of %s: %e', roomID, event.error)
         }
       }
     } catch (err) {
       log('put of %s ended early: %e', roomID, err)
     }
+    return stored
   }
 }

@@ -34,6 +34,8 @@ const MAX_ANNOUNCED_ADDRS = 8
 const ANSWER_JITTER_MS = 20
 const SNAPSHOT_TIMEOUT_MS = 2000
 const REPUBLISH_DEBOUNCE_MS = 25
+const REPUBLISH_RETRY_MS = 100
+const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
 
 export interface RoomManagerEvents {
@@ -557,6 +559,29 @@ export class RoomManager {
 
   private async publishRecord (room: Room, vacant: boolean): Promise<void> {
     if (room.creation == null) return
+    const stored = await this.putRecord(room, vacant)
+    if (stored === 0 && !vacant && this.hasDHTPeers()) {
+      // the peers we know were not ready to store it (still identifying): try again shortly
+      this.retryPublish(room, REPUBLISH_RETRY_MS)
+    }
+  }
+
+  private hasDHTPeers (): boolean {
+    const table = (this.init.node.services.dht as { routingTable?: { size: number } }).routingTable
+    return (table?.size ?? 0) > 0
+  }
+
+  private retryPublish (room: Room, wait: number): void {
+    this.after(wait, () => {
+      if (this.rooms.get(room.roomID) !== room || !room.connected) return
+      void this.putRecord(room, false).then(stored => {
+        if (stored === 0 && wait < REPUBLISH_RETRY_MAX_MS) this.retryPublish(room, wait * 2)
+      })
+    })
+  }
+
+  private async putRecord (room: Room, vacant: boolean): Promise<number> {
+    if (room.creation == null) return 0
     const now = Date.now()
     const expiresAt = vacant
       ? now + room.destroyDelay * 1000
@@ -567,7 +592,7 @@ export class RoomManager {
       vacant,
       addrs: vacant ? [] : this.init.node.getMultiaddrs().slice(0, MAX_ANNOUNCED_ADDRS)
     })
-    await this.init.registry.publish(room.roomID, record)
+    return this.init.registry.publish(room.roomID, record)
   }
 
   /** Keeps a few direct connections to other members so the room's mesh survives any one peer leaving. */
