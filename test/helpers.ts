@@ -225,3 +225,35 @@ export async function rejectsWith (promise: Promise<unknown>, code: number): Pro
   }
   throw new Error(`expected ZIMError ${code}, but it resolved`)
 }
+
+export interface ChildPeer {
+  child: import('node:child_process').ChildProcess
+  addr: string
+  kill(signal?: NodeJS.Signals): void
+}
+
+/** Starts a roomsub peer in a child process that enters `roomID`; resolves when it is in the room. */
+export async function spawnPeer (config: RoomsubConfig, userID: string, roomID: string, timeout = 15_000): Promise<ChildPeer> {
+  const { spawn } = await import('node:child_process')
+  const { fileURLToPath } = await import('node:url')
+  const script = fileURLToPath(new URL('./fixtures/peer-process.js', import.meta.url))
+  const child = spawn(process.execPath, [script, JSON.stringify(config), userID, roomID], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const addr = await new Promise<string>((resolve, reject) => {
+    let buffered = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${userID} did not enter ${roomID} in ${timeout} ms`)) }, timeout)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString()
+      const line = buffered.split('\n').find(l => l.includes('"ready"'))
+      if (line != null) {
+        clearTimeout(timer)
+        resolve((JSON.parse(line) as { addr: string }).addr)
+      }
+    })
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`${userID} exited with ${String(code)} before entering`)) })
+  })
+  return {
+    child,
+    addr,
+    kill: (signal = 'SIGKILL') => { child.kill(signal) }
+  }
+}

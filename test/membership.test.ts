@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { FAST, freshAppID, spawnPeer, startLine, startPeer, startPeers, stopPeers, text } from './helpers.js'
+import type { Peer } from './helpers.js'
+
+function sorted (ids: string[]): string[] {
+  return [...ids].sort()
+}
+
+describe('membership', () => {
+  it('every member sees each join and leave once, and never itself (star around a member hub)', async () => {
+    const peers = await startPeers(5, { config: { roomPeerTarget: 0 } })
+    try {
+      const [hub, ...leaves] = peers
+      await hub.zim.createRoom({ roomID: 'star', roomName: '' })
+      for (const p of leaves) await p.zim.joinRoom('star')
+      const everyone = peers.map(p => p.userID)
+      for (const p of peers) {
+        await p.events.waitFor(`${p.userID} sees the others join`, () => sorted(p.events.joinedUsers('star')).join() === sorted(everyone.filter(id => id !== p.userID)).join())
+      }
+      await leaves[0].zim.leaveRoom('star')
+      for (const p of peers.filter(p => p !== leaves[0])) {
+        await p.events.waitFor(`${p.userID} sees u1 leave`, () => p.events.leftUsers('star').includes(leaves[0].userID))
+      }
+      // a sync point after the leave: every remaining member has processed the hub's later frames
+      await hub.zim.sendMessage(text('after the leave'), 'star', 1, { priority: 1 })
+      for (const p of peers.slice(2)) {
+        await p.events.waitFor(`${p.userID} gets the hub's message`, () => p.events.textsFrom(hub.userID).includes('after the leave'))
+      }
+      for (const p of peers) {
+        const joins = p.events.joinedUsers('star')
+        assert.equal(new Set(joins).size, joins.length, `${p.userID} saw a join twice: ${joins.join()}`)
+        assert.ok(!joins.includes(p.userID), `${p.userID} was told about itself`)
+        assert.equal(p.events.leftUsers('star').filter(id => id === leaves[0].userID).length, p === leaves[0] ? 0 : 1)
+      }
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('joins and leaves cross a line of peers that are not directly connected', async () => {
+    const peers = await startLine(5)
+    try {
+      const [first, , , , last] = peers
+      await first.zim.createRoom({ roomID: 'line', roomName: 'Line' })
+      for (const p of peers.slice(1)) await p.zim.joinRoom('line')
+      assert.equal(first.node.getConnections(last.peerId).length, 0, 'the ends of the line are not connected')
+      await first.events.waitFor('first sees the far end join', () => first.events.joinedUsers('line').includes(last.userID))
+      const list = await last.zim.queryRoomMemberList('line', { nextFlag: '', count: 100 })
+      assert.deepEqual(list.memberList.map(m => m.userID), ['u0', 'u1', 'u2', 'u3', 'u4'])
+      await last.zim.sendMessage(text('down the line'), 'line', 1, { priority: 1 })
+      await first.events.waitFor('first gets the far message', () => first.events.textsFrom(last.userID).includes('down the line'))
+      await last.zim.leaveRoom('line')
+      await first.events.waitFor('first sees the far end leave', () => first.events.leftUsers('line').includes(last.userID))
+      assert.deepEqual(first.events.leftUsers('line'), [last.userID])
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('joinRoom resolves with the member list complete and the joiner reachable at once', async () => {
+    const peers = await startPeers(6)
+    try {
+      await peers[0].zim.createRoom({ roomID: 'ready', roomName: '' })
+      for (const p of peers.slice(1, 5)) await p.zim.joinRoom('ready')
+      const joiner = peers[5]
+      await joiner.zim.joinRoom('ready')
+      const { memberList } = await joiner.zim.queryRoomMemberList('ready', { nextFlag: '', count: 100 })
+      assert.deepEqual(memberList.map(m => m.userID), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'])
+      assert.deepEqual(sorted(joiner.events.joinedUsers('ready')), ['u0', 'u1', 'u2', 'u3', 'u4'])
+      await joiner.zim.sendMessage(text('first words'), 'ready', 1, { priority: 1 })
+      for (const p of peers.slice(0, 5)) {
+        await p.events.waitFor(`${p.userID} hears the joiner`, () => p.events.textsFrom('u5').includes('first words'))
+      }
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('a member whose node stops without leaving is reported left by everyone, once', async () => {
+    const peers = await startPeers(4)
+    try {
+      await peers[0].zim.createRoom({ roomID: 'crash', roomName: '' })
+      for (const p of peers.slice(1)) await p.zim.joinRoom('crash')
+      const victim = peers[3]
+      const started = Date.now()
+      await victim.node.stop()
+      for (const p of peers.slice(0, 3)) {
+        await p.events.waitFor(`${p.userID} sees u3 gone`, () => p.events.leftUsers('crash').includes(victim.userID), FAST.memberTimeout! * 3)
+      }
+      const took = Date.now() - started
+      assert.ok(took < FAST.memberTimeout!, `closed connections are noticed before the heartbeat bound (took ${took} ms)`)
+      for (const p of peers.slice(0, 3)) assert.deepEqual(p.events.leftUsers('crash'), [victim.userID])
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('a member that falls silent (SIGSTOP, connections open) is reported left within the heartbeat bound', async () => {
+    const appID = freshAppID()
+    const host = await startPeer('host', { appID, ...FAST })
+    const others: Peer[] = []
+    await host.zim.createRoom({ roomID: 'silent', roomName: '' })
+    const silent = await spawnPeer({ appID, ...FAST, bootstrap: [host.addr] }, 'sleeper', 'silent')
+    try {
+      others.push(await startPeer('watcher', { appID, ...FAST, bootstrap: [host.addr] }))
+      await others[0].zim.joinRoom('silent')
+      await host.events.waitFor('host sees the sleeper', () => host.events.joinedUsers('silent').includes('sleeper'))
+      const before = await others[0].zim.queryRoomOnlineMemberCount('silent')
+      assert.equal(before.count, 3)
+      silent.kill('SIGSTOP')
+      const stoppedAt = Date.now()
+      for (const p of [host, others[0]]) {
+        await p.events.waitFor(`${p.userID} sees the sleeper gone`, () => p.events.leftUsers('silent').includes('sleeper'), FAST.memberTimeout! * 4)
+      }
+      const took = Date.now() - stoppedAt
+      assert.ok(took <= FAST.memberTimeout! + FAST.heartbeatInterval! * 3, `silence noticed in ${took} ms`)
+      assert.equal((await host.zim.queryRoomOnlineMemberCount('silent')).count, 2)
+    } finally {
+      silent.kill('SIGKILL')
+      await stopPeers([host, ...others])
+    }
+  })
+
+  it('a restarted peer (SIGKILL, then a new process) rejoins cleanly', async () => {
+    const appID = freshAppID()
+    const host = await startPeer('host', { appID, ...FAST })
+    await host.zim.createRoom({ roomID: 'phoenix', roomName: '' })
+    let child = await spawnPeer({ appID, ...FAST, bootstrap: [host.addr] }, 'phoenix', 'phoenix')
+    try {
+      await host.events.waitFor('host sees it', () => host.events.joinedUsers('phoenix').includes('phoenix'))
+      child.kill('SIGKILL')
+      await host.events.waitFor('host sees it die', () => host.events.leftUsers('phoenix').includes('phoenix'), FAST.memberTimeout! * 4)
+      child = await spawnPeer({ appID, ...FAST, bootstrap: [host.addr] }, 'phoenix', 'phoenix')
+      await host.events.waitFor('host sees it again', () => host.events.joinedUsers('phoenix').length === 2)
+      assert.equal((await host.zim.queryRoomOnlineMemberCount('phoenix')).count, 2)
+    } finally {
+      child.kill('SIGKILL')
+      await stopPeers([host])
+    }
+  })
+})
