@@ -267,7 +267,7 @@ export class Room {
     }
     switch (msg.type) {
       case ZIMMessageType.Command:
-        return { ...base, type: ZIMMessageType.Command, message: msg.data } as ZIMMessage
+        return { ...base, type: ZIMMessageType.Command, message: new Uint8Array(msg.data) } as ZIMMessage
       case ZIMMessageType.Custom:
         return { ...base, type: ZIMMessageType.Custom, message: msg.text, subType: msg.subType, searchedContent: msg.searchedContent } as ZIMMessage
       default:
