@@ -13,7 +13,6 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { registryRules } from '../registry/registry.js'
-import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -45,8 +44,7 @@ export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gos
       globalSignaturePolicy: StrictNoSign,
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
-      emitSelf: false,
-      maxInboundDataLength: MAX_ENVELOPE_BYTES
+      emitSelf: false
     }),
     dht: kadDHT({
       protocol: dhtProtocol(appID),

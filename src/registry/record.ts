@@ -33,7 +33,7 @@ export interface RoomRecordView {
 }
 
 export function registryKey (appID: number, roomID: string): Uint8Array {
-  return new TextEncoder().encode(`/roomsub/${appID}/${roomID}`)
+  return new TextEncoder().encode(`/roomsub/1/${appID}/${roomID}`)
 }
 
 export type GenerationID = Pick<Generation, 'creatorBytes' | 'createdAt'>

@@ -1,6 +1,6 @@
 /**
  * The room registry: looks up and publishes room records in the Kademlia
- * DHT under `/roomsub/<appID>/<roomID>`. Every DHT call carries a deadline,
+ * DHT under `/roomsub/1/<appID>/<roomID>`. Every DHT call carries a deadline,
  * since a query on a node with no routing-table peers never settles.
  */
 import { logger } from '@libp2p/logger'

@@ -209,6 +209,8 @@ export class RoomManager {
       snapshot = await this.reachRoom(room, liveRecord)
     }
     const exists = snapshot != null || liveRecord != null
+    log('%s %s: snapshot of %d members, record %s', mode, room.roomID, snapshot?.members.length ?? 0,
+      record == null ? 'none' : `${record.vacant ? 'vacant' : 'occupied'}, expires in ${record.expiresAt - Date.now()} ms, updated ${record.updatedAt}`)
     if (exists && mode === 'create') {
       throw zimError(ZIMErrorCode.RoomModuleTheRoomAlreadyExists, `room ${room.roomID} already exists`)
     }
@@ -422,10 +424,8 @@ export class RoomManager {
 
   /** The topic validator: every frame is decoded and verified here, once per node. */
   private async validate (room: Room, msg: Message): Promise<TopicValidatorResult> {
-    if (msg.type !== 'unsigned') {
-      this.count('gossipsub-signed')
-      return TopicValidatorResult.Reject
-    }
+    // gossipsub runs StrictNoSign and drops signed messages before validators see them
+    if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
     let opened: Opened<Frame>
     try {
       opened = await this.openFrame(msg.data)
@@ -444,7 +444,7 @@ export class RoomManager {
       ? room.applyAnnouncement(author, frame, frame.announcement, msg.data, true)
       : room.applyMessage(author, frame, frame.message as ChatMessage)
     if (verdict === 'accept') return TopicValidatorResult.Accept
-    this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict}ed`)
+    this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     return verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
@@ -647,9 +647,15 @@ export class RoomManager {
   /** Our lifetime of the room lost a creation race: tell the app and leave, so the room is not split. */
   private async loseRoom (room: Room, winner: GenerationID): Promise<void> {
     if (this.rooms.get(room.roomID) !== room || !room.connected) return
+    // several frames of the winner may arrive while we leave: leave once
+    room.connected = false
     log('room %s: an earlier lifetime (created %d) wins; leaving ours', room.roomID, winner.createdAt)
     const wasCreator = room.generation?.creatorBytes != null && Buffer.from(room.generation.creatorBytes).equals(this.init.codec.self.peerIdBytes)
-    await this.announce(room, Announcement.Kind.LEAVE).catch(() => {})
+    try {
+      await this.announce(room, Announcement.Kind.LEAVE)
+    } catch (err) {
+      log('leave of lost room %s failed: %e', room.roomID, err)
+    }
     this.detach(room)
     this.init.events.roomState(room.roomID, ZIMRoomState.Disconnected, wasCreator ? ZIMRoomEvent.CreateFailed : ZIMRoomEvent.RoomNotExist,
       JSON.stringify({ reason: 'an earlier room with this ID won' }))
@@ -663,11 +669,13 @@ export class RoomManager {
     const last = room.members.size === 0
     try {
       await this.announce(room, Announcement.Kind.LEAVE)
-      if (last) {
-        await this.publishRecord(room, true)
-      }
     } finally {
+      // detach first: a refresh still in flight must not seal a record newer than the vacant one
       this.detach(room)
+    }
+    try {
+      if (last) await this.putRecord(room, true)
+    } finally {
       this.init.events.roomState(roomID, ZIMRoomState.Disconnected, ZIMRoomEvent.Success)
     }
   }

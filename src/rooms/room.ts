@@ -58,7 +58,7 @@ export interface RoomInit {
 
 /** Upper bound of out-of-order messages held per sender before delivery skips the gap. */
 const MAX_PENDING_PER_SENDER = 256
-/** Lamport order keys carry 10 bits of the sender's peer id hash so keys of two senders never tie. */
+/** Lamport order keys carry 10 bits of the sender's peer id hash, so keys of two senders rarely tie (1 in 1024 pairs share the bits). */
 const ORDER_KEY_SENDER_BITS = 1024
 /** An order key further ahead of our clock than this does not move the room clock. */
 const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
@@ -136,7 +136,11 @@ export class Room {
    * came in a snapshot: they add members but do not count as heard.
    */
   applyAnnouncement (author: string, frame: Frame, ann: Announcement, raw: Uint8Array, live: boolean, now = Date.now()): Verdict {
-    if (ann.generation != null && this.generation != null) {
+    if (this.generation == null) {
+      // still finding out which lifetime of the room we join: members are learnt from the snapshot
+      return 'ignore'
+    }
+    if (ann.generation != null) {
       const theirs = { creatorBytes: ann.generation.creator, createdAt: Number(ann.generation.createdAt) }
       const order = compareGenerations(theirs, this.generation)
       if (order !== 0) {
@@ -166,7 +170,7 @@ export class Room {
       this.tombstones.set(ann.userID, { peerId: author, seq: ann.seq, until: now + this.init.memberTimeout * 2 })
       if (existing != null) {
         this.remove(existing)
-        this.init.callbacks.left(this, [toUserInfo(existing)])
+        if (this.connected) this.init.callbacks.left(this, [toUserInfo(existing)])
       }
       return 'accept'
     }
@@ -196,8 +200,9 @@ export class Room {
         this.resetOrdering(existing)
         existing.session = frame.session
         existing.nextMsgSeq = ann.msgSeq + 1n
-      } else if (existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
-        // messages sent before we could hear them: skip the gap instead of waiting on it
+      } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
+        // while joining: messages sent before we could hear them never come, so skip the gap.
+        // Once in the room an announcement may overtake a message on another path: never skip then.
         existing.nextMsgSeq = ann.msgSeq + 1n
       }
       existing.seq = ann.seq
