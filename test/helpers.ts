@@ -100,6 +100,7 @@ export async function waitUntil (what: string, check: () => boolean, timeout = 1
 }
 
 export interface Peer {
+  appID: number
   zim: ZIM
   userID: string
   events: EventLog
@@ -108,6 +109,7 @@ export interface Peer {
   addr: string
 }
 
+/** star: everyone bootstraps to peer 0; chain: peer i to peer i-1; none: only to `config.bootstrap`, if given */
 export type Topology = 'star' | 'chain' | 'none'
 
 export interface StartOptions {
@@ -126,21 +128,17 @@ export async function startPeer (userID: string, config: RoomsubConfig): Promise
   const node = zim.libp2p
   if (node == null) throw new Error('no node after login')
   const addr = node.getMultiaddrs()[0].toString()
-  return { zim, userID, events, node, peerId: node.peerId, addr }
+  return { appID: config.appID, zim, userID, events, node, peerId: node.peerId, addr }
 }
 
-/**
- * Starts `n` peers. star: everyone bootstraps to peer 0; chain: peer i
- * bootstraps to peer i-1; none: nobody knows anybody. Peers start one after
- * another so each bootstrap address exists when it is dialled.
- */
+/** Starts `n` peers one after another, so each bootstrap address exists when it is dialled. */
 export async function startPeers (n: number, options: StartOptions = {}): Promise<Peer[]> {
   const appID = options.appID ?? freshAppID()
   const topology = options.topology ?? 'star'
   const peers: Peer[] = []
   for (let i = 0; i < n; i++) {
     const userID = options.userIDs?.[i] ?? `u${i}`
-    let bootstrap: string[] = []
+    let bootstrap: string[] = options.config?.bootstrap ?? []
     if (i > 0 && topology === 'star') bootstrap = [peers[0].addr]
     if (i > 0 && topology === 'chain') bootstrap = [peers[i - 1].addr]
     peers.push(await startPeer(userID, { appID, ...FAST, ...options.config, bootstrap }))
@@ -177,7 +175,7 @@ export async function startLine (n: number, options: StartOptions = {}): Promise
     const zim = ZIM.create({ appID, ...FAST, roomPeerTarget: 0, ...options.config, libp2p: node, privateKey: keys[i], bootstrap })
     const events = new EventLog(zim)
     await zim.login(userID, { userName: `name-${userID}` })
-    peers.push({ zim, userID, events, node, peerId: node.peerId, addr: node.getMultiaddrs()[0].toString() })
+    peers.push({ appID, zim, userID, events, node, peerId: node.peerId, addr: node.getMultiaddrs()[0].toString() })
   }
   return peers
 }

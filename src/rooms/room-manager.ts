@@ -280,6 +280,10 @@ export class RoomManager {
     for (const entry of snapshot.members) {
       const ann = entry.body.announcement
       if (ann == null) continue
+      if (ann.userID === this.init.user.userID && entry.author.peerIdString !== this.selfId) {
+        // first key wins: another peer holds our userID in this room
+        throw zimError(ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom, `user ${ann.userID} is already in room ${room.roomID} on another peer`)
+      }
       const verdict = room.applyAnnouncement(entry.author.peerIdString, entry.body, ann, entry.raw, false)
       if (verdict === 'reject') this.count('snapshot-rejected')
     }

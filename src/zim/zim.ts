@@ -70,6 +70,7 @@ export class ZIM {
   private readonly handlers = new Map<EventName, Handlers[EventName]>()
   private session?: Session
   private loggingIn = false
+  private stopping?: Promise<void>
   private destroyed = false
 
   private constructor (config: ResolvedConfig) {
@@ -191,8 +192,17 @@ export class ZIM {
    */
   async logout (): Promise<void> {
     const session = this.session
-    if (session == null) return
+    if (session == null) return this.stopping
     this.session = undefined
+    this.stopping = this.stop(session)
+    try {
+      await this.stopping
+    } finally {
+      this.stopping = undefined
+    }
+  }
+
+  private async stop (session: Session): Promise<void> {
     await session.rooms.stop()
     session.abort.abort()
     if (session.ownsNode) {
@@ -291,7 +301,7 @@ export class ZIM {
 
   // ---------------------------------------------------------------- messages
 
-  async sendMessage (message: ZIMMessage, toConversationID: string, conversationType: ZIMConversationType, config?: ZIMMessageSendConfig, notification?: ZIMMessageSendNotification): Promise<ZIMMessageSentResult> {
+  async sendMessage (message: ZIMMessage | ZIMRoomMessage, toConversationID: string, conversationType: ZIMConversationType, config?: ZIMMessageSendConfig, notification?: ZIMMessageSendNotification): Promise<ZIMMessageSentResult> {
     if (conversationType !== ZIMConversationType.Room) {
       throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'roomsub sends room messages only (conversationType 1)')
     }
@@ -329,7 +339,7 @@ export class ZIM {
   }
 
   /** @deprecated since ZIM 2.13: use sendMessage with ZIMConversationType.Room */
-  async sendRoomMessage (message: ZIMMessage, toRoomID: string, config?: ZIMMessageSendConfig): Promise<ZIMMessageSentResult> {
+  async sendRoomMessage (message: ZIMMessage | ZIMRoomMessage, toRoomID: string, config?: ZIMMessageSendConfig): Promise<ZIMMessageSentResult> {
     return this.sendMessage(message, toRoomID, ZIMConversationType.Room, config)
   }
 }

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import { describe, it, before, after } from 'node:test'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { ZIMErrorCode } from '../src/index.js'
+import { roomTopic } from '../src/rooms/topics.js'
+import { AuthorCache, createSigner } from '../src/wire/keys.js'
+import { EnvelopeCodec } from '../src/wire/envelope.js'
+import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
+import { FAST, freshAppID, rejectsWith, startPeer, stopPeers, text, waitUntil } from './helpers.js'
+import type { Peer } from './helpers.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+
+/** A raw gossipsub node on the room topic that publishes whatever bytes the test makes. */
+async function startAttacker (target: Peer, topic: string): Promise<{ node: Libp2p<{ pubsub: GossipSub }>, key: PrivateKey }> {
+  const key = await generateKeyPair('Ed25519')
+  const node = await createLibp2p({
+    privateKey: key,
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }) }
+  })
+  node.services.pubsub.subscribe(topic)
+  await node.dial(multiaddr(target.addr))
+  await waitUntil('attacker sees the member on the topic', () => node.services.pubsub.getSubscribers(topic).length > 0)
+  return { node, key }
+}
+
+describe('signed frames', () => {
+  const appID = freshAppID()
+  const peers: Peer[] = []
+  before(async () => {
+    peers.push(await startPeer('alice', { appID, ...FAST }))
+    peers.push(await startPeer('bob', { appID, ...FAST, bootstrap: [peers[0].addr] }))
+    await peers[0].zim.createRoom({ roomID: 'guarded', roomName: '' })
+    await peers[1].zim.joinRoom('guarded')
+  })
+  after(async () => { await stopPeers(peers) })
+
+  it('forged, mis-signed, malformed and wrong-room frames are rejected, counted, and change nothing', async () => {
+    const [alice, bob] = peers
+    const topic = roomTopic(appID, 'guarded')
+    const { node, key } = await startAttacker(alice, topic)
+    try {
+      const attacker = new EnvelopeCodec(appID, new AuthorCache(), createSigner(peerIdFromPrivateKey(key), key))
+      const from = attacker.self.peerIdBytes as Uint8Array<ArrayBuffer>
+      const join = (userID: string, roomID = 'guarded'): Frame => ({
+        from, roomID, session: 1n,
+        announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: 'evil', msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0 }
+      })
+      const statsBefore = alice.zim.frameStats()
+      // 1. an announcement for bob, signed by the attacker's own key: bob's userID is bound to bob's key
+      await node.services.pubsub.publish(topic, await attacker.seal('frame', Frame.encode(join('bob'))))
+      // 2. a frame claiming to be from bob's peer, signed by the attacker
+      const asBob = { ...join('mallory'), from: bob.peerId.toMultihash().bytes as Uint8Array<ArrayBuffer> }
+      await node.services.pubsub.publish(topic, await attacker.seal('frame', Frame.encode(asBob)))
+      // 3. no signature at all
+      await node.services.pubsub.publish(topic, Envelope.encode({ body: Frame.encode(join('nosig')), signature: new Uint8Array(0) }))
+      // 4. bytes that are no protobuf
+      await node.services.pubsub.publish(topic, new Uint8Array([0xff, 0xff, 0xff, 0x01, 0x02]))
+      // 5. a frame for another room, replayed onto this topic
+      await node.services.pubsub.publish(topic, await attacker.seal('frame', Frame.encode(join('eve', 'other-room'))))
+      // 6. a leave for alice, signed by the attacker
+      await node.services.pubsub.publish(topic, await attacker.seal('frame', Frame.encode({ ...join('alice'), announcement: { ...join('alice').announcement!, kind: Announcement.Kind.LEAVE } })))
+      // 7. a chat message claiming to come from bob
+      await node.services.pubsub.publish(topic, await attacker.seal('frame', Frame.encode({
+        from, roomID: 'guarded', session: 1n,
+        message: { seq: 1n, timestamp: 1n, orderKey: 1n, type: 1, userID: 'bob', text: 'I am bob', data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
+      })))
+      await waitUntil('alice counted the seven frames', () => {
+        const s = alice.zim.frameStats()
+        const total = (k: string): number => (s[k] ?? 0) - (statsBefore[k] ?? 0)
+        return total('malformed-or-forged') + total('announcement-rejected') + total('wrong-room-or-shape') + total('message-rejected') + total('message-ignored') >= 7
+      })
+      const s = alice.zim.frameStats()
+      assert.ok((s['malformed-or-forged'] ?? 0) >= 3, `bad signatures and garbage counted: ${JSON.stringify(s)}`)
+      assert.ok((s['announcement-rejected'] ?? 0) >= 2, 'announcements for users bound to other keys are rejected')
+      assert.ok((s['wrong-room-or-shape'] ?? 0) >= 1)
+      assert.ok((s['message-rejected'] ?? 0) >= 1, 'a message claiming another sender is rejected')
+      // nobody's view changed, nothing was delivered
+      for (const p of peers) {
+        const { memberList } = await p.zim.queryRoomMemberList('guarded', { nextFlag: '', count: 100 })
+        assert.deepEqual(memberList.map(m => m.userID), ['alice', 'bob'])
+        assert.deepEqual(p.events.leftUsers('guarded'), [])
+        assert.equal(p.events.messages.length, 0)
+      }
+      // the room still works for the honest members
+      await bob.zim.sendMessage(text('still here'), 'guarded', 1, { priority: 1 })
+      await alice.events.waitFor('alice gets bob\'s message', () => alice.events.textsFrom('bob').includes('still here'))
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('a second peer logging in with a userID already in the room cannot join it (first key wins)', async () => {
+    const [alice] = peers
+    const impostor = await startPeer('bob', { appID, ...FAST, bootstrap: [alice.addr] })
+    try {
+      await rejectsWith(impostor.zim.joinRoom('guarded'), ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom)
+      const { memberList } = await alice.zim.queryRoomMemberList('guarded', { nextFlag: '', count: 100 })
+      assert.deepEqual(memberList.map(m => m.userID), ['alice', 'bob'])
+      assert.deepEqual(alice.events.joinedUsers('guarded'), ['bob'], 'no second bob was ever reported')
+    } finally {
+      await stopPeers([impostor])
+    }
+  })
+})
