@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/wire/roomsub.ts'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'src/wire/roomsub.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

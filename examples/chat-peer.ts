@@ -1,5 +1,5 @@
 /**
- * One chat peer per terminal: `node dist/examples/chat-peer.js <userID> <roomID> [bootstrap-multiaddr]`.
+ * One chat peer per terminal: `node build/examples/chat-peer.js <userID> <roomID> [bootstrap-multiaddr]`.
  * The first peer (no bootstrap) prints its address; start the others with
  * it. Lines you type are sent to the room; Ctrl-D leaves and exits.
  */

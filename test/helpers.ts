@@ -192,18 +192,21 @@ export async function stopPeers (peers: Peer[]): Promise<void> {
 /**
  * Waits until `peer`'s DHT lookup finds the room's registry record: the
  * precondition "the network knows the room" for peers that arrive later.
+ * With `stored`, the record must be in `peer`'s own store (so peers that
+ * only reach the network through `peer` find it too).
  */
-export async function waitForRecordAt (peer: Peer, appID: number, roomID: string, timeout = 5000): Promise<void> {
+export async function waitForRecordAt (peer: Peer, appID: number, roomID: string, options: { stored?: boolean, timeout?: number } = {}): Promise<void> {
+  const timeout = options.timeout ?? 5000
   const deadline = Date.now() + timeout
   while (Date.now() < deadline) {
     try {
       for await (const event of peer.node.services.dht.get(registryKey(appID, roomID), { signal: AbortSignal.timeout(500) })) {
-        if (event.name === 'VALUE') return
+        if (event.name === 'VALUE' && (options.stored !== true || event.from.equals(peer.peerId))) return
       }
     } catch {}
     await new Promise(resolve => setTimeout(resolve, 50))
   }
-  throw new Error(`timed out after ${timeout} ms waiting for ${peer.userID} to find the record of ${roomID}`)
+  throw new Error(`timed out after ${timeout} ms waiting for ${peer.userID} to ${options.stored === true ? 'store' : 'find'} the record of ${roomID}`)
 }
 
 export function text (message: string): { type: 1, message: string } {

@@ -114,3 +114,12 @@ describe('login and lifecycle', () => {
     await wrongKey.destroy()
   })
 })
+
+describe('the package', () => {
+  it('exports the built library under its own name', async () => {
+    const pkg = await import('roomsub') as typeof import('../src/index.js')
+    assert.equal(typeof pkg.ZIM.create, 'function')
+    assert.equal(pkg.ZIMErrorCode.RoomModuleTheRoomDoesNotExist, 6000322)
+    assert.equal(pkg.ZIMMessageType.Barrage, 20)
+  })
+})

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIMErrorCode, ZIMRoomEvent, ZIMRoomState } from '../src/index.js'
-import { FAST, freshAppID, rejectsWith, startPeer, startPeers, stopPeers, text, waitForRecordAt } from './helpers.js'
+import { FAST, freshAppID, rejectsWith, startLine, startPeer, startPeers, stopPeers, text, waitForRecordAt } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 describe('creating, joining, entering and leaving rooms', () => {
@@ -79,6 +79,23 @@ describe('creating, joining, entering and leaving rooms', () => {
   })
 })
 
+describe('a room known only through the registry', () => {
+  it('createRoom rejects 6000323 and joinRoom reaches its members, where no member is connected', async () => {
+    // 0 - 1 - 2 in a line that no dial can shortcut: 2 never talks to 0 directly
+    const peers = await startLine(3)
+    try {
+      const [creator, middle, far] = peers
+      await creator.zim.createRoom({ roomID: 'far-away', roomName: 'Far' })
+      await waitForRecordAt(far, far.appID, 'far-away')
+      await rejectsWith(far.zim.createRoom({ roomID: 'far-away', roomName: 'Mine' }), ZIMErrorCode.RoomModuleTheRoomAlreadyExists)
+      assert.equal(far.node.getConnections(creator.peerId).length, 0)
+      assert.equal((await middle.zim.joinRoom('far-away')).roomInfo.baseInfo.roomName, 'Far')
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+})
+
 describe('room limits', () => {
   it('more rooms than maxJoinedRooms rejects 6000325', async () => {
     const peer = await startPeer('limited', { appID: freshAppID(), ...FAST, maxJoinedRooms: 2 })
@@ -112,7 +129,7 @@ describe('a peer alone in the network', () => {
     try {
       await first.zim.createRoom({ roomID: 'early', roomName: 'Made alone' })
       later.push(await startPeer('second', { appID, ...FAST, bootstrap: [first.addr] }))
-      await waitForRecordAt(later[0], appID, 'early')
+      await waitForRecordAt(later[0], appID, 'early', { stored: true })
       later.push(await startPeer('third', { appID, ...FAST, bootstrap: [later[0].addr] }))
       const joined = await later[1].zim.joinRoom('early')
       assert.equal(joined.roomInfo.baseInfo.roomName, 'Made alone')
