@@ -117,7 +117,7 @@ describe('login and lifecycle', () => {
 
 describe('the package', () => {
   it('exports the built library under its own name', async () => {
-    const pkg = await import('roomsub') as typeof import('../src/index.js')
+    const pkg = await import('roomsub')
     assert.equal(typeof pkg.ZIM.create, 'function')
     assert.equal(pkg.ZIMErrorCode.RoomModuleTheRoomDoesNotExist, 6000322)
     assert.equal(pkg.ZIMMessageType.Barrage, 20)
