@@ -201,16 +201,20 @@ export class RoomManager {
   private async settle (room: Room, mode: Mode, options: EnterOptions): Promise<void> {
     const recordLookup = this.init.registry.lookup(room.roomID)
     let snapshot = await this.snapshotFromTopicPeers(room)
-    let record = await recordLookup
-    this.checkStopped()
-    const liveRecord = record != null && isLive(record) ? record : undefined
-    if (snapshot == null && liveRecord != null && !liveRecord.vacant) {
-      // the room has members we are not connected to: dial the last refresher
-      snapshot = await this.reachRoom(room, liveRecord)
+    let record: RoomRecordView | undefined
+    if (snapshot == null) {
+      // nobody connected is in the room: the registry decides whether it exists
+      const found = await recordLookup
+      this.checkStopped()
+      record = found != null && isLive(found) ? found : undefined
+      if (record != null && !record.vacant) {
+        // the room has members we are not connected to: dial the last refresher
+        snapshot = await this.reachRoom(room, record)
+      }
     }
-    const exists = snapshot != null || liveRecord != null
-    log('%s %s: snapshot of %d members, record %s', mode, room.roomID, snapshot?.members.length ?? 0,
-      record == null ? 'none' : `${record.vacant ? 'vacant' : 'occupied'}, expires in ${record.expiresAt - Date.now()} ms, updated ${record.updatedAt}`)
+    const exists = snapshot != null || record != null
+    log('%s %s: snapshot of %d members, %s', mode, room.roomID, snapshot?.members.length ?? 0,
+      snapshot != null ? 'registry not needed' : record == null ? 'no live record' : `${record.vacant ? 'vacant' : 'occupied'} record`)
     if (exists && mode === 'create') {
       throw zimError(ZIMErrorCode.RoomModuleTheRoomAlreadyExists, `room ${room.roomID} already exists`)
     }
@@ -221,7 +225,6 @@ export class RoomManager {
       await this.createAs(room, options)
       return
     }
-    record = liveRecord
     if (snapshot != null) {
       await this.adoptSnapshot(room, snapshot, record)
     } else if (record != null) {

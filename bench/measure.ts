@@ -1,0 +1,131 @@
+/**
+ * Workloads and statistics: one-way latency at a paced rate, a throughput
+ * ramp, and percentile summaries. Payloads carry their id and send time
+ * (performance.now(): every system runs in this one process, one clock).
+ */
+import { performance } from 'node:perf_hooks'
+import type { ChatSystem } from './systems.js'
+
+export interface Summary {
+  count: number
+  p50: number
+  p99: number
+  mean: number
+}
+
+export function summarize (samples: number[]): Summary {
+  if (samples.length === 0) return { count: 0, p50: Number.NaN, p99: Number.NaN, mean: Number.NaN }
+  const sorted = [...samples].sort((a, b) => a - b)
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+  return { count: sorted.length, p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length }
+}
+
+export interface LatencyResult {
+  latency: Summary
+  /** deliveries expected (messages x receivers) and seen */
+  expected: number
+  delivered: number
+  duplicates: number
+  /** process CPU time (user + system) per message sent, in ms */
+  cpuPerMessage: number
+  sentPerSecond: number
+}
+
+export interface LatencyOptions {
+  messages: number
+  /** aggregate send rate over all senders, messages per second */
+  rate: number
+  size: number
+  /** wait this long after the last send for stragglers */
+  drainMs?: number
+}
+
+function payload (id: number, size: number): string {
+  const head = `${id}|${performance.now().toFixed(4)}|`
+  return size > head.length ? head + 'x'.repeat(size - head.length) : head
+}
+
+/**
+ * Sends `messages` messages round-robin from every member at `rate` per
+ * second and measures send-to-receive latency at every other member.
+ */
+export async function measureLatency (system: ChatSystem, n: number, options: LatencyOptions): Promise<LatencyResult> {
+  const samples: number[] = []
+  const seen = new Set<string>()
+  let duplicates = 0
+  const expected = options.messages * (n - 1)
+  let done: () => void = () => {}
+  const allIn = new Promise<void>(resolve => { done = resolve })
+  system.onMessage = (to, data) => {
+    const now = performance.now()
+    const bar = data.indexOf('|')
+    const id = data.slice(0, bar)
+    const key = `${to}:${id}`
+    if (seen.has(key)) { duplicates++; return }
+    seen.add(key)
+    samples.push(now - Number(data.slice(bar + 1, data.indexOf('|', bar + 1))))
+    if (samples.length === expected) done()
+  }
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
+  const interval = 1000 / options.rate
+  const sends: Array<Promise<void>> = []
+  for (let i = 0; i < options.messages; i++) {
+    const due = started + i * interval
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise(resolve => setTimeout(resolve, wait))
+    sends.push(system.send(i % n, payload(i, options.size)).catch(() => {}))
+  }
+  const sendTime = (performance.now() - started) / 1000
+  await Promise.all(sends)
+  await Promise.race([allIn, new Promise(resolve => setTimeout(resolve, options.drainMs ?? 3000).unref())])
+  const cpu = process.cpuUsage(cpuBefore)
+  system.onMessage = () => {}
+  return {
+    latency: summarize(samples),
+    expected,
+    delivered: samples.length,
+    duplicates,
+    cpuPerMessage: (cpu.user + cpu.system) / 1000 / options.messages,
+    sentPerSecond: options.messages / Math.max(sendTime, 0.001)
+  }
+}
+
+export interface ThroughputResult {
+  /** highest aggregate send rate at which every delivery arrived with p99 under the lag bound */
+  sustainedRate: number
+  /** deliveries per second at that rate (rate x receivers) */
+  deliveriesPerSecond: number
+  steps: Array<{ rate: number, deliveredShare: number, p99: number }>
+}
+
+/** Ramps the aggregate send rate until delivery lags (a share missing, or p99 above `maxLagMs`). */
+export async function measureThroughput (system: ChatSystem, n: number, options: { rates: number[], phaseMs: number, size: number, maxLagMs: number }): Promise<ThroughputResult> {
+  const steps: ThroughputResult['steps'] = []
+  let sustainedRate = 0
+  for (const rate of options.rates) {
+    const messages = Math.max(10, Math.round(rate * options.phaseMs / 1000))
+    const result = await measureLatency(system, n, { messages, rate, size: options.size, drainMs: options.maxLagMs + 500 })
+    const deliveredShare = result.delivered / result.expected
+    steps.push({ rate, deliveredShare, p99: result.latency.p99 })
+    // a rate counts only if the sender could keep it (the event loop was not the bottleneck)
+    const kept = result.sentPerSecond >= rate * 0.9
+    if (deliveredShare < 0.999 || result.latency.p99 > options.maxLagMs || !kept) break
+    sustainedRate = rate
+  }
+  return { sustainedRate, deliveriesPerSecond: sustainedRate * (n - 1), steps }
+}
+
+export function memorySnapshot (): { heap: number, rss: number } {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  gc?.()
+  const m = process.memoryUsage()
+  return { heap: m.heapUsed, rss: m.rss }
+}
+
+export async function timed<T> (fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now()
+  const value = await fn()
+  return [performance.now() - t0, value]
+}

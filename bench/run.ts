@@ -1,0 +1,321 @@
+/**
+ * `npm run bench`: the same chat workload on roomsub, raw gossipsub and a
+ * socket.io hub, in one process and one run, so the ratios compare like with
+ * like. Prints a table, writes bench/results/latest.json and an SVG chart.
+ *
+ *   --nodes N      members in the room (default 10)
+ *   --size B       message size in bytes (default 100)
+ *   --rate R       low-rate aggregate send rate, messages/s (default 100)
+ *   --load-rate R  under-load aggregate send rate, messages/s (default 1000)
+ *   --messages M   messages per latency run (default 300)
+ *   --phase MS     length of one throughput ramp step (default 2000)
+ *   --out DIR      results folder (default bench/results)
+ *   --quick        a smaller run that finishes in under a minute
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { RoomsubSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
+import { measureLatency, measureThroughput, memorySnapshot, summarize, timed } from './measure.js'
+import { latencyChart } from './chart.js'
+import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
+import type { SystemName } from './systems.js'
+
+const SYSTEMS: SystemName[] = ['roomsub', 'gossipsub', 'socket.io']
+
+interface Options {
+  nodes: number
+  size: number
+  rate: number
+  loadRate: number
+  messages: number
+  phase: number
+  out: string
+  quick: boolean
+  scaling: number[]
+  memorySizes: number[]
+  rooms: number
+  rates: number[]
+  repeats: number
+}
+
+function parseOptions (argv: string[]): Options {
+  const get = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const num = (name: string, fallback: number): number => {
+    const v = get(name)
+    if (v == null) return fallback
+    const n = Number(v)
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number, got ${v}`)
+    return n
+  }
+  const quick = argv.includes('--quick')
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+  return {
+    quick,
+    nodes: num('nodes', quick ? 5 : 10),
+    size: num('size', 100),
+    rate: num('rate', 100),
+    loadRate: num('load-rate', quick ? 500 : 1000),
+    messages: num('messages', quick ? 100 : 300),
+    phase: num('phase', quick ? 500 : 2000),
+    out: get('out') ?? join(root, 'bench/results'),
+    scaling: quick ? [2, 5] : [2, 5, 10, 25, 50],
+    memorySizes: quick ? [5] : [10, 50],
+    rooms: quick ? 20 : 100,
+    rates: quick ? [250, 500, 1000] : [250, 500, 1000, 2000, 4000, 8000],
+    repeats: quick ? 3 : 10
+  }
+}
+
+type PerSystem<T> = Partial<Record<SystemName, T>>
+
+interface Results {
+  options: Options
+  node: string
+  date: string
+  lowRate: PerSystem<LatencyResult>
+  underLoad: PerSystem<LatencyResult>
+  throughput: PerSystem<ThroughputResult>
+  join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
+  createRoom: Summary
+  departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
+  memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number }>
+  roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
+  scaling: Array<{ system: SystemName, nodes: number, p50: number, p99: number, cpuPerMessage: number }>
+}
+
+function log (line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
+async function messageRuns (o: Options, results: Results): Promise<void> {
+  for (const name of SYSTEMS) {
+    const system = createSystem(name)
+    log(`${name}: starting ${o.nodes} members`)
+    await system.start(o.nodes)
+    // warm up paths, JIT and meshes before measuring
+    await measureLatency(system, o.nodes, { messages: Math.min(50, o.messages), rate: o.rate, size: o.size })
+    results.lowRate[name] = await measureLatency(system, o.nodes, { messages: o.messages, rate: o.rate, size: o.size })
+    results.underLoad[name] = await measureLatency(system, o.nodes, { messages: o.messages * 2, rate: o.loadRate, size: o.size })
+    results.throughput[name] = await measureThroughput(system, o.nodes, { rates: o.rates, phaseMs: o.phase, size: o.size, maxLagMs: 1000 })
+    await system.stop()
+  }
+}
+
+async function membershipRuns (o: Options, results: Results): Promise<void> {
+  const room = new RoomsubSystem()
+  await room.start(o.nodes - 1)
+  const members = room.peers.length
+  // joinRoom latency, and the time until every member has seen roomMemberJoined
+  const joinTimes: number[] = []
+  const seenTimes: number[] = []
+  const newcomer = await room.addPeer(o.nodes - 1)
+  for (let i = 0; i < o.repeats; i++) {
+    const seen = new Set<number>()
+    let allSeenAt = 0
+    room.onJoined = (to, ids) => { if (ids.includes(`user${o.nodes - 1}`)) { seen.add(to); if (seen.size === members) allSeenAt = performance.now() } }
+    const t0 = performance.now()
+    await newcomer.joinRoom('bench')
+    joinTimes.push(performance.now() - t0)
+    await until(() => allSeenAt > 0, 10_000)
+    seenTimes.push(allSeenAt - t0)
+    const left = new Set<number>()
+    room.onLeft = (to) => { left.add(to) }
+    await newcomer.leaveRoom('bench')
+    await until(() => left.size === members, 10_000)
+  }
+  results.join.roomsub = { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
+
+  // createRoom latency: registry check and record
+  const createTimes: number[] = []
+  for (let i = 0; i < o.repeats; i++) {
+    const [ms] = await timed(async () => newcomer.createRoom({ roomID: `created-${i}`, roomName: '' }))
+    createTimes.push(ms)
+    await newcomer.leaveRoom(`created-${i}`)
+  }
+  results.createRoom = summarize(createTimes)
+  await newcomer.destroy()
+
+  // a member whose node stops (connections close), and one that falls silent (SIGSTOP: nothing closes)
+  const stopped: number[] = []
+  for (let i = 0; i < Math.min(3, o.repeats); i++) {
+    const victim = await room.addPeer(100 + i)
+    await victim.joinRoom('bench')
+    const gone = new Set<number>()
+    room.onLeft = (to, ids) => { if (ids.includes(`user${100 + i}`)) gone.add(to) }
+    const t0 = performance.now()
+    await victim.libp2p?.stop()
+    await until(() => gone.size === members, 30_000)
+    stopped.push(performance.now() - t0)
+    await victim.destroy()
+  }
+  const silent = await silentDeparture(room, members)
+  results.departure.roomsubStopped = summarize(stopped)
+  results.departure.roomsubSilent = summarize([silent])
+  await room.stop()
+
+  // socket.io equivalents: join acknowledged, join seen by every other client, a closed client seen gone
+  const hub = new SocketIOSystem()
+  await hub.start(o.nodes - 1)
+  const sioJoin: number[] = []
+  const sioSeen: number[] = []
+  const sioClosed: number[] = []
+  for (let i = 0; i < o.repeats; i++) {
+    const seen = new Set<number>()
+    let allSeenAt = 0
+    const gone = new Set<number>()
+    hub.onJoined = (to, id) => { if (id === `late${i}`) { seen.add(to); if (seen.size === o.nodes - 1) allSeenAt = performance.now() } }
+    hub.onLeft = (to, id) => { if (id === `late${i}`) gone.add(to) }
+    const client = await hub.addClient(1000 + i)
+    const t0 = performance.now()
+    await hub.join(client, `late${i}`)
+    sioJoin.push(performance.now() - t0)
+    await until(() => allSeenAt > 0, 10_000)
+    sioSeen.push(allSeenAt - t0)
+    const t1 = performance.now()
+    client.io.engine.close()
+    await until(() => gone.size === o.nodes - 1, 30_000)
+    sioClosed.push(performance.now() - t1)
+  }
+  results.join.socketio = { join: summarize(sioJoin), seenByAll: summarize(sioSeen) }
+  results.departure.socketioClosed = summarize(sioClosed)
+  await hub.stop()
+}
+
+/** Spawns a roomsub peer process, lets it join, SIGSTOPs it and times until every member reports it left. */
+async function silentDeparture (room: RoomsubSystem, members: number): Promise<number> {
+  const script = fileURLToPath(new URL('../test/fixtures/peer-process.js', import.meta.url))
+  const config = { appID: room.appID, ...BENCH_ROOMSUB_CONFIG, bootstrap: room.bootstrapAddr() }
+  const child = spawn(process.execPath, [script, JSON.stringify(config), 'sleeper', 'bench'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  try {
+    const joined = new Set<number>()
+    room.onJoined = (to, ids) => { if (ids.includes('sleeper')) joined.add(to) }
+    await until(() => joined.size === members, 20_000)
+    const gone = new Set<number>()
+    room.onLeft = (to, ids) => { if (ids.includes('sleeper')) gone.add(to) }
+    const t0 = performance.now()
+    child.kill('SIGSTOP')
+    await until(() => gone.size === members, 60_000)
+    return performance.now() - t0
+  } finally {
+    child.kill('SIGKILL')
+  }
+}
+
+async function memoryRuns (o: Options, results: Results): Promise<void> {
+  for (const nodes of o.memorySizes) {
+    for (const name of SYSTEMS) {
+      const before = memorySnapshot()
+      const system = createSystem(name)
+      await system.start(nodes)
+      const after = memorySnapshot()
+      results.memory.push({ system: name, nodes, heapPerNode: (after.heap - before.heap) / nodes, rssPerNode: (after.rss - before.rss) / nodes })
+      await system.stop()
+    }
+  }
+  const single = new RoomsubSystem()
+  const zim = await single.addPeer(0)
+  const before = memorySnapshot()
+  for (let i = 0; i < o.rooms; i++) await zim.createRoom({ roomID: `many-${i}`, roomName: '' })
+  const after = memorySnapshot()
+  results.roomsMemory = { rooms: o.rooms, heapPerRoom: (after.heap - before.heap) / o.rooms, rssPerRoom: (after.rss - before.rss) / o.rooms }
+  await zim.destroy()
+}
+
+async function scalingRuns (o: Options, results: Results): Promise<void> {
+  for (const nodes of o.scaling) {
+    for (const name of SYSTEMS) {
+      const system = createSystem(name)
+      await system.start(nodes)
+      const messages = Math.max(60, Math.min(o.messages, 200))
+      await measureLatency(system, nodes, { messages: 20, rate: o.rate, size: o.size })
+      const r = await measureLatency(system, nodes, { messages, rate: o.rate, size: o.size })
+      results.scaling.push({ system: name, nodes, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
+      await system.stop()
+      log(`scaling: ${name} at ${nodes} nodes p50 ${r.latency.p50.toFixed(2)} ms`)
+    }
+  }
+}
+
+const fmt = (x: number, digits = 2): string => Number.isFinite(x) ? x.toFixed(digits) : 'n/a'
+const ratio = (a: number, b: number): string => Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a'
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`
+
+function table (r: Results): string {
+  const lines: string[] = []
+  const row = (...cells: string[]): void => { lines.push(cells.map((c, i) => i === 0 ? c.padEnd(34) : c.padStart(14)).join('')) }
+  lines.push(`roomsub benchmark: ${r.options.nodes} members, ${r.options.size}-byte messages, ${r.node}, ${r.date}`)
+  row('', 'roomsub', 'gossipsub', 'socket.io', 'vs gossipsub', 'vs socket.io')
+  const lat = (label: string, pick: (x: LatencyResult) => number, set: PerSystem<LatencyResult>): void => {
+    const v = SYSTEMS.map(s => set[s] != null ? pick(set[s]) : Number.NaN)
+    row(label, fmt(v[0]), fmt(v[1]), fmt(v[2]), ratio(v[0], v[1]), ratio(v[0], v[2]))
+  }
+  lat(`latency p50 ms @${r.options.rate}/s`, x => x.latency.p50, r.lowRate)
+  lat(`latency p99 ms @${r.options.rate}/s`, x => x.latency.p99, r.lowRate)
+  lat(`latency p50 ms @${r.options.loadRate}/s`, x => x.latency.p50, r.underLoad)
+  lat(`latency p99 ms @${r.options.loadRate}/s`, x => x.latency.p99, r.underLoad)
+  lat('CPU ms per message (low rate)', x => x.cpuPerMessage, r.lowRate)
+  lat('delivered share (low rate)', x => x.delivered / x.expected, r.lowRate)
+  const tp = SYSTEMS.map(s => r.throughput[s]?.sustainedRate ?? Number.NaN)
+  row('sustained msgs/s sent', fmt(tp[0], 0), fmt(tp[1], 0), fmt(tp[2], 0), ratio(tp[0], tp[1]), ratio(tp[0], tp[2]))
+  const dl = SYSTEMS.map(s => r.throughput[s]?.deliveriesPerSecond ?? Number.NaN)
+  row('sustained deliveries/s', fmt(dl[0], 0), fmt(dl[1], 0), fmt(dl[2], 0), ratio(dl[0], dl[1]), ratio(dl[0], dl[2]))
+  row('join resolved ms p50 / p99', `${fmt(r.join.roomsub.joinRoom.p50)} / ${fmt(r.join.roomsub.joinRoom.p99)}`, 'n/a', `${fmt(r.join.socketio.join.p50)} / ${fmt(r.join.socketio.join.p99)}`, '', ratio(r.join.roomsub.joinRoom.p50, r.join.socketio.join.p50))
+  row('join seen by all ms p50 / p99', `${fmt(r.join.roomsub.seenByAll.p50)} / ${fmt(r.join.roomsub.seenByAll.p99)}`, 'n/a', `${fmt(r.join.socketio.seenByAll.p50)} / ${fmt(r.join.socketio.seenByAll.p99)}`, '', ratio(r.join.roomsub.seenByAll.p99, r.join.socketio.seenByAll.p99))
+  row('createRoom ms p50 / p99', `${fmt(r.createRoom.p50)} / ${fmt(r.createRoom.p99)}`, 'n/a', 'n/a')
+  row('stopped member seen left ms p50', fmt(r.departure.roomsubStopped.p50), 'n/a', fmt(r.departure.socketioClosed.p50), '', ratio(r.departure.roomsubStopped.p50, r.departure.socketioClosed.p50))
+  row('silent member seen left ms', fmt(r.departure.roomsubSilent.p50), 'n/a', 'n/a')
+  for (const m of r.memory.filter(x => x.system === 'roomsub')) {
+    const g = r.memory.find(x => x.system === 'gossipsub' && x.nodes === m.nodes)
+    const s = r.memory.find(x => x.system === 'socket.io' && x.nodes === m.nodes)
+    row(`heap per node @${m.nodes}`, mb(m.heapPerNode), mb(g?.heapPerNode ?? Number.NaN), mb(s?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, g?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, s?.heapPerNode ?? Number.NaN))
+    row(`rss per node @${m.nodes}`, mb(m.rssPerNode), mb(g?.rssPerNode ?? Number.NaN), mb(s?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, g?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, s?.rssPerNode ?? Number.NaN))
+  }
+  row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
+  lines.push('')
+  lines.push('scaling (low rate): p50 / p99 ms, CPU ms per message')
+  for (const nodes of r.options.scaling) {
+    const cells = SYSTEMS.map(s => {
+      const x = r.scaling.find(y => y.system === s && y.nodes === nodes)
+      return x == null ? 'n/a' : `${fmt(x.p50)} / ${fmt(x.p99)}, ${fmt(x.cpuPerMessage)}`
+    })
+    lines.push(`  ${String(nodes).padStart(3)} nodes   ${SYSTEMS.map((s, i) => `${s}: ${cells[i]}`).join('   ')}`)
+  }
+  return lines.join('\n')
+}
+
+async function main (): Promise<void> {
+  const o = parseOptions(process.argv.slice(2))
+  const results: Results = {
+    options: o,
+    node: process.version,
+    date: new Date().toISOString(),
+    lowRate: {},
+    underLoad: {},
+    throughput: {},
+    join: { roomsub: { joinRoom: summarize([]), seenByAll: summarize([]) }, socketio: { join: summarize([]), seenByAll: summarize([]) } },
+    createRoom: summarize([]),
+    departure: { roomsubStopped: summarize([]), roomsubSilent: summarize([]), socketioClosed: summarize([]) },
+    memory: [],
+    roomsMemory: { rooms: 0, heapPerRoom: Number.NaN, rssPerRoom: Number.NaN },
+    scaling: []
+  }
+  const t0 = performance.now()
+  if ((globalThis as { gc?: unknown }).gc == null) log('note: run with --expose-gc for steadier memory figures (npm run bench does)')
+  log('messages: latency and throughput'); await messageRuns(o, results)
+  log('membership: join, create, departures'); await membershipRuns(o, results)
+  log('memory'); await memoryRuns(o, results)
+  log('scaling'); await scalingRuns(o, results)
+  mkdirSync(o.out, { recursive: true })
+  writeFileSync(join(o.out, 'latest.json'), JSON.stringify(results, null, 2))
+  writeFileSync(join(o.out, 'latency.svg'), latencyChart(results.scaling, SYSTEMS))
+  process.stdout.write(table(results) + '\n')
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; results in ${o.out}`)
+}
+
+await main()

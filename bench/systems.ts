@@ -1,0 +1,215 @@
+/**
+ * The three systems the benchmark runs side by side, behind one interface:
+ * roomsub (ZIM calls only), raw @libp2p/gossipsub with its default
+ * StrictSign on the same transports, and a socket.io hub with N clients in
+ * one room. Everything listens on 127.0.0.1, port 0.
+ */
+import { createServer } from 'node:http'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { Server } from 'socket.io'
+import { io as connectClient } from 'socket.io-client'
+import { ZIM, ZIMConversationType, ZIMMessageType } from '../src/index.js'
+import type { AddressInfo } from 'node:net'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { Socket } from 'socket.io-client'
+import type { RoomsubConfig, ZIMMessage } from '../src/index.js'
+
+export type SystemName = 'roomsub' | 'gossipsub' | 'socket.io'
+
+export interface ChatSystem {
+  readonly name: SystemName
+  /** n members in one room, connected and able to exchange messages */
+  start(n: number): Promise<void>
+  send(from: number, payload: string): Promise<void>
+  /** set by the harness: called for every delivery */
+  onMessage: (to: number, payload: string) => void
+  stop(): Promise<void>
+}
+
+const ROOM = 'bench'
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
+
+/** Extra direct links per peer, as roomsub's default roomPeerTarget makes for its own members. */
+const EXTRA_LINKS = 3
+
+export const BENCH_ROOMSUB_CONFIG: Partial<RoomsubConfig> = {
+  listen: LOOPBACK,
+  messageRateLimit: Number.MAX_SAFE_INTEGER,
+  maxJoinedRooms: 1000,
+  heartbeatInterval: 1000
+}
+
+export class RoomsubSystem implements ChatSystem {
+  readonly name = 'roomsub'
+  readonly appID = 7000 + Math.floor(Math.random() * 1_000_000)
+  peers: ZIM[] = []
+  onMessage: (to: number, payload: string) => void = () => {}
+  onJoined: (to: number, userIDs: string[]) => void = () => {}
+  onLeft: (to: number, userIDs: string[]) => void = () => {}
+
+  bootstrapAddr (): string[] {
+    return this.peers.length > 0 ? [this.peers[0].libp2p?.getMultiaddrs()[0].toString() ?? ''] : []
+  }
+
+  async addPeer (index: number, config: Partial<RoomsubConfig> = {}): Promise<ZIM> {
+    const bootstrap = this.bootstrapAddr()
+    const zim = ZIM.create({ appID: this.appID, ...BENCH_ROOMSUB_CONFIG, ...config, bootstrap })
+    zim.on('roomMessageReceived', (_z, { messageList }) => {
+      for (const m of messageList) this.onMessage(index, (m as ZIMMessage & { message: string }).message)
+    })
+    zim.on('roomMemberJoined', (_z, { memberList }) => { this.onJoined(index, memberList.map(u => u.userID)) })
+    zim.on('roomMemberLeft', (_z, { memberList }) => { this.onLeft(index, memberList.map(u => u.userID)) })
+    await zim.login(`user${index}`, { userName: `User ${index}` })
+    return zim
+  }
+
+  async start (n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const zim = await this.addPeer(i)
+      this.peers.push(zim)
+      if (i === 0) await zim.createRoom({ roomID: ROOM, roomName: 'Bench' })
+      else await zim.joinRoom(ROOM)
+    }
+  }
+
+  async send (from: number, payload: string): Promise<void> {
+    await this.peers[from].sendMessage({ type: ZIMMessageType.Text, message: payload }, ROOM, ZIMConversationType.Room, { priority: 1 })
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.peers.map(async p => p.destroy()))
+    this.peers = []
+  }
+}
+
+export class GossipsubSystem implements ChatSystem {
+  readonly name = 'gossipsub'
+  private nodes: Array<Libp2p<{ pubsub: GossipSub }>> = []
+  private readonly topic = `/bench/${Math.random()}`
+  onMessage: (to: number, payload: string) => void = () => {}
+
+  async start (n: number): Promise<void> {
+    const decoder = new TextDecoder()
+    for (let i = 0; i < n; i++) {
+      const node = await createLibp2p({
+        addresses: { listen: LOOPBACK },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionManager: { inboundConnectionThreshold: 1000 },
+        // the default StrictSign: every message signed by its author and verified by every receiver
+        services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) }
+      })
+      node.services.pubsub.addEventListener('message', (evt) => {
+        if (evt.detail.topic === this.topic) this.onMessage(i, decoder.decode(evt.detail.data))
+      })
+      node.services.pubsub.subscribe(this.topic)
+      const targets = i === 0 ? [] : [0, ...pick(i, Math.min(EXTRA_LINKS, i - 1), 1)]
+      for (const t of targets) await node.dial(this.nodes[t].getMultiaddrs()[0])
+      this.nodes.push(node)
+    }
+    // ready when every node knows at least one subscriber and node 0 knows all it is connected to
+    await until(() => this.nodes.every(node => node.services.pubsub.getSubscribers(this.topic).length > 0), 10_000)
+  }
+
+  async send (from: number, payload: string): Promise<void> {
+    await this.nodes[from].services.pubsub.publish(this.topic, new TextEncoder().encode(payload))
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.nodes.map(async n => n.stop()))
+    this.nodes = []
+  }
+}
+
+export class SocketIOSystem implements ChatSystem {
+  readonly name = 'socket.io'
+  private server?: Server
+  private http?: ReturnType<typeof createServer>
+  clients: Socket[] = []
+  private url = ''
+  onMessage: (to: number, payload: string) => void = () => {}
+  onJoined: (to: number, userID: string) => void = () => {}
+  onLeft: (to: number, userID: string) => void = () => {}
+
+  async listen (): Promise<void> {
+    this.http = createServer()
+    this.server = new Server(this.http, { pingInterval: 1000, pingTimeout: 2000 })
+    this.server.on('connection', socket => {
+      socket.on('join', (userID: string, ack: () => void) => {
+        socket.data.userID = userID
+        void socket.join(ROOM)
+        socket.to(ROOM).emit('joined', userID)
+        ack()
+      })
+      socket.on('msg', (payload: string) => { socket.to(ROOM).emit('msg', payload) })
+      socket.on('disconnect', () => {
+        if (socket.data.userID != null) this.server?.to(ROOM).emit('left', socket.data.userID)
+      })
+    })
+    await new Promise<void>(resolve => this.http?.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`
+  }
+
+  async addClient (index: number): Promise<Socket> {
+    const client = connectClient(this.url, { transports: ['websocket'], forceNew: true })
+    client.on('msg', (payload: string) => { this.onMessage(index, payload) })
+    client.on('joined', (userID: string) => { this.onJoined(index, userID) })
+    client.on('left', (userID: string) => { this.onLeft(index, userID) })
+    await new Promise<void>(resolve => client.on('connect', resolve))
+    return client
+  }
+
+  async join (client: Socket, userID: string): Promise<void> {
+    await new Promise<void>(resolve => client.emit('join', userID, resolve))
+  }
+
+  async start (n: number): Promise<void> {
+    await this.listen()
+    for (let i = 0; i < n; i++) {
+      const client = await this.addClient(i)
+      await this.join(client, `user${i}`)
+      this.clients.push(client)
+    }
+  }
+
+  async send (from: number, payload: string): Promise<void> {
+    this.clients[from].emit('msg', payload)
+  }
+
+  async stop (): Promise<void> {
+    for (const c of this.clients) c.disconnect()
+    this.clients = []
+    await new Promise<void>(resolve => { if (this.server != null) void this.server.close(() => { resolve() }); else resolve() })
+  }
+}
+
+/** `count` distinct numbers from [from, below) */
+function pick (below: number, count: number, from = 0): number[] {
+  const pool = Array.from({ length: below - from }, (_, i) => i + from)
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[pool[i], pool[j]] = [pool[j], pool[i]]
+  }
+  return pool.slice(0, count)
+}
+
+export async function until (check: () => boolean, timeout: number): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
+export function createSystem (name: SystemName): ChatSystem {
+  if (name === 'roomsub') return new RoomsubSystem()
+  if (name === 'gossipsub') return new GossipsubSystem()
+  return new SocketIOSystem()
+}
