@@ -5,8 +5,8 @@
  *
  *   --nodes N      members in the room (default 10)
  *   --size B       message size in bytes (default 100)
- *   --rate R       low-rate aggregate send rate, messages/s (default 100)
- *   --load-rate R  under-load aggregate send rate, messages/s (default 1000)
+ *   --rate R       low-rate aggregate send rate, messages/s (default 20)
+ *   --load-rate R  under-load aggregate send rate, messages/s (default 200; 100 with --quick)
  *   --messages M   messages per latency run (default 300)
  *   --phase MS     length of one throughput ramp step (default 2000)
  *   --out DIR      results folder (default bench/results)
@@ -59,15 +59,15 @@ function parseOptions (argv: string[]): Options {
     quick,
     nodes: num('nodes', quick ? 5 : 10),
     size: num('size', 100),
-    rate: num('rate', 100),
-    loadRate: num('load-rate', quick ? 500 : 1000),
+    rate: num('rate', 20),
+    loadRate: num('load-rate', quick ? 100 : 200),
     messages: num('messages', quick ? 100 : 300),
     phase: num('phase', quick ? 500 : 2000),
     out: get('out') ?? join(root, 'bench/results'),
     scaling: quick ? [2, 5] : [2, 5, 10, 25, 50],
     memorySizes: quick ? [5] : [10, 50],
     rooms: quick ? 20 : 100,
-    rates: quick ? [250, 500, 1000] : [250, 500, 1000, 2000, 4000, 8000],
+    rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800, 1600, 3200],
     repeats: quick ? 3 : 10
   }
 }
@@ -107,8 +107,11 @@ async function messageRuns (o: Options, results: Results): Promise<void> {
   }
 }
 
+/** Heartbeat of the departure runs: a silent member is reported after 3 of them. */
+const DEPARTURE_HEARTBEAT_MS = 1000
+
 async function membershipRuns (o: Options, results: Results): Promise<void> {
-  const room = new RoomsubSystem()
+  const room = new RoomsubSystem({ heartbeatInterval: DEPARTURE_HEARTBEAT_MS })
   await room.start(o.nodes - 1)
   const members = room.peers.length
   // joinRoom latency, and the time until every member has seen roomMemberJoined
@@ -190,7 +193,7 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
 /** Spawns a roomsub peer process, lets it join, SIGSTOPs it and times until every member reports it left. */
 async function silentDeparture (room: RoomsubSystem, members: number): Promise<number> {
   const script = fileURLToPath(new URL('../test/fixtures/peer-process.js', import.meta.url))
-  const config = { appID: room.appID, ...BENCH_ROOMSUB_CONFIG, bootstrap: room.bootstrapAddr() }
+  const config = { appID: room.appID, ...BENCH_ROOMSUB_CONFIG, heartbeatInterval: DEPARTURE_HEARTBEAT_MS, bootstrap: room.bootstrapAddr() }
   const child = spawn(process.execPath, [script, JSON.stringify(config), 'sleeper', 'bench'], { stdio: ['pipe', 'pipe', 'inherit'] })
   try {
     const joined = new Set<number>()

@@ -28,6 +28,8 @@ export interface Member {
   heard: boolean
   nextMsgSeq: bigint
   pending: Map<bigint, ZIMMessage>
+  /** seqs a skipped gap jumped over: delivered late if they still come, never twice */
+  missing: Set<bigint>
   gapTimer?: ReturnType<typeof setTimeout>
 }
 
@@ -58,6 +60,8 @@ export interface RoomInit {
 
 /** Upper bound of out-of-order messages held per sender before delivery skips the gap. */
 const MAX_PENDING_PER_SENDER = 256
+/** Upper bound of skipped seqs remembered per sender, so a late message is still delivered once. */
+const MAX_MISSING_PER_SENDER = 1024
 /** Lamport order keys carry 10 bits of the sender's peer id hash, so keys of two senders rarely tie (1 in 1024 pairs share the bits). */
 const ORDER_KEY_SENDER_BITS = 1024
 /** An order key further ahead of our clock than this does not move the room clock. */
@@ -187,7 +191,8 @@ export class Room {
         latest: raw,
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
-        pending: new Map()
+        pending: new Map(),
+        missing: new Set()
       }
       this.tombstones.delete(ann.userID)
       this.members.set(ann.userID, member)
@@ -232,14 +237,19 @@ export class Room {
     if (member.peerId !== author) {
       return 'reject'
     }
-    if (member.session !== frame.session || msg.seq < member.nextMsgSeq || member.pending.has(msg.seq)) {
+    const late = msg.seq < member.nextMsgSeq && member.missing.has(msg.seq)
+    if (member.session !== frame.session || (msg.seq < member.nextMsgSeq && !late) || member.pending.has(msg.seq)) {
       return 'ignore'
     }
     member.lastSeen = now
     const orderKey = Number(msg.orderKey)
     this.observeOrderKey(orderKey, now)
     const message = this.toZIMMessage(member, frame, msg, orderKey)
-    if (msg.seq === member.nextMsgSeq) {
+    if (late) {
+      // it outlasted the reorder window: better late and out of order than lost
+      member.missing.delete(msg.seq)
+      this.init.callbacks.message(this, message)
+    } else if (msg.seq === member.nextMsgSeq) {
       member.nextMsgSeq += 1n
       this.init.callbacks.message(this, message)
       this.drain(member)
@@ -304,6 +314,9 @@ export class Room {
       if (lowest == null || seq < lowest) lowest = seq
     }
     if (lowest != null) {
+      for (let seq = lowest - 1n; seq >= member.nextMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq--) {
+        member.missing.add(seq)
+      }
       member.nextMsgSeq = lowest
     }
     this.drain(member)
@@ -321,6 +334,7 @@ export class Room {
       member.gapTimer = undefined
     }
     member.pending.clear()
+    member.missing.clear()
   }
 
   private remove (member: Member): void {

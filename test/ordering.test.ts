@@ -1,0 +1,91 @@
+/**
+ * Per-sender ordering inside one room's state: messages that arrive out of
+ * order are held and delivered in order; a gap that never fills is skipped
+ * after the reorder window; a message that comes after its gap was skipped
+ * is still delivered, once. (Room is pure state: no network needed here.)
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { Room } from '../src/rooms/room.js'
+import { Announcement } from '../src/wire/roomsub.js'
+import { waitUntil } from './helpers.js'
+import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
+import type { ZIMMessage } from '../src/index.js'
+
+const SENDER = '12D3KooSender'
+const FROM = new Uint8Array([1, 2, 3]) as Uint8Array<ArrayBuffer>
+
+function setup (): { room: Room, delivered: string[], joined: string[][] } {
+  const delivered: string[] = []
+  const joined: string[][] = []
+  const room = new Room({
+    roomID: 'r',
+    localUserID: 'me',
+    localPeerId: '12D3KooMe',
+    memberTimeout: 10_000,
+    reorderWindow: 100,
+    callbacks: {
+      joined: (_r, users) => { joined.push(users.map(u => u.userID)) },
+      left: () => {},
+      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
+      joinSeen: () => {},
+      generationLost: () => {}
+    }
+  })
+  room.generation = { creator: '12D3KooMe', creatorBytes: new Uint8Array([9]), createdAt: 1 }
+  const frame: Frame = { from: FROM, roomID: 'r', session: 7n }
+  const ann: Announcement = {
+    kind: Announcement.Kind.JOIN, seq: 1n, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0,
+    generation: { creator: new Uint8Array([9]) as Uint8Array<ArrayBuffer>, createdAt: 1n }
+  }
+  assert.equal(room.applyAnnouncement(SENDER, frame, ann, new Uint8Array(0), true), 'accept')
+  room.connected = true
+  return { room, delivered, joined }
+}
+
+function message (seq: number): [Frame, ChatMessage] {
+  return [{ from: FROM, roomID: 'r', session: 7n }, {
+    seq: BigInt(seq), timestamp: 1n, orderKey: BigInt(seq), type: 1, userID: 'sender', text: `m${seq}`,
+    data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1
+  }]
+}
+
+describe('per-sender ordering', () => {
+  it('holds out-of-order messages and delivers them in order', () => {
+    const { room, delivered } = setup()
+    for (const seq of [2, 3, 1, 4]) room.applyMessage(SENDER, ...message(seq))
+    assert.deepEqual(delivered, ['m1', 'm2', 'm3', 'm4'])
+    room.close()
+  })
+
+  it('ignores duplicates and replays of delivered messages', () => {
+    const { room, delivered } = setup()
+    assert.equal(room.applyMessage(SENDER, ...message(1)), 'accept')
+    assert.equal(room.applyMessage(SENDER, ...message(1)), 'ignore')
+    assert.deepEqual(delivered, ['m1'])
+    room.close()
+  })
+
+  it('refuses a message claiming the sender from another peer, and one from an unknown session', () => {
+    const { room, delivered } = setup()
+    assert.equal(room.applyMessage('12D3KooOther', ...message(1)), 'reject')
+    const [frame, msg] = message(1)
+    assert.equal(room.applyMessage(SENDER, { ...frame, session: 8n }, msg), 'ignore')
+    assert.deepEqual(delivered, [])
+    room.close()
+  })
+
+  it('skips a gap that never fills after the reorder window, and still delivers the late message once', async () => {
+    const { room, delivered } = setup()
+    room.applyMessage(SENDER, ...message(1))
+    room.applyMessage(SENDER, ...message(3))
+    room.applyMessage(SENDER, ...message(4))
+    assert.deepEqual(delivered, ['m1'], 'm3 and m4 wait for m2')
+    await waitUntil('the gap is skipped', () => delivered.length === 3, 2000)
+    assert.deepEqual(delivered, ['m1', 'm3', 'm4'])
+    assert.equal(room.applyMessage(SENDER, ...message(2)), 'accept', 'm2 arrives late')
+    assert.deepEqual(delivered, ['m1', 'm3', 'm4', 'm2'])
+    assert.equal(room.applyMessage(SENDER, ...message(2)), 'ignore', 'but only once')
+    room.close()
+  })
+})
