@@ -96,6 +96,25 @@ describe('membership', () => {
     }
   })
 
+  it('members not connected to a stopped member learn it from a neighbour and check it themselves, well before expiry', async () => {
+    const peers = await startLine(3, { config: { heartbeatInterval: 1000, memberTimeout: 6000 } })
+    try {
+      const [first, , last] = peers
+      await first.zim.createRoom({ roomID: 'relay', roomName: '' })
+      for (const p of peers.slice(1)) await p.zim.joinRoom('relay')
+      await first.events.waitFor('first sees the far end', () => first.events.joinedUsers('relay').includes(last.userID))
+      assert.equal(first.node.getConnections(last.peerId).length, 0)
+      const started = Date.now()
+      await last.node.stop()
+      await first.events.waitFor('first sees the far end gone', () => first.events.leftUsers('relay').includes(last.userID), 10_000)
+      const took = Date.now() - started
+      assert.ok(took < 3000, `reported in ${took} ms, against a 6000 ms member timeout`)
+      assert.deepEqual(first.events.leftUsers('relay'), [last.userID])
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
   it('a member that falls silent (SIGSTOP, connections open) is reported left within the heartbeat bound', async () => {
     const appID = freshAppID()
     const host = await startPeer('host', { appID, ...FAST })

@@ -15,7 +15,7 @@ import { Room, messageIDOf, toUserInfo } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
-import type { Verdict, RoomCallbacks } from './room.js'
+import type { Member, Verdict, RoomCallbacks } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import type { RoomRegistry } from '../registry/registry.js'
 import type { GenerationID, RoomRecordView } from '../registry/record.js'
@@ -34,6 +34,8 @@ const MAX_ANNOUNCED_ADDRS = 8
 const ANSWER_JITTER_MS = 20
 const SNAPSHOT_TIMEOUT_MS = 2000
 const REPUBLISH_DEBOUNCE_MS = 25
+/** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
+const MEMBER_CHECK_TIMEOUT_MS = 1000
 const REPUBLISH_RETRY_MS = 100
 const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
@@ -80,6 +82,7 @@ export class RoomManager {
   private readonly callbacks: RoomCallbacks
   private readonly answerPending = new Set<string>()
   private readonly refreshing = new Set<string>()
+  private readonly checking = new Set<string>()
   private readonly sentTimes: number[] = []
   private stopped = false
   private republishPending = false
@@ -92,6 +95,7 @@ export class RoomManager {
       left: (room, users) => { this.init.events.memberLeft(room.roomID, users) },
       message: (room, message) => { this.init.events.message(room.roomID, message) },
       joinSeen: (room) => { this.scheduleAnswer(room) },
+      suspect: (room, member) => { this.checkMember(room, member) },
       generationLost: (room, winner) => { void this.loseRoom(room, winner) }
     }
   }
@@ -460,7 +464,7 @@ export class RoomManager {
     await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
   }
 
-  private async announce (room: Room, kind: Announcement.Kind): Promise<void> {
+  private async announce (room: Room, kind: Announcement.Kind, gone?: Member): Promise<void> {
     const announcement: Announcement = {
       kind,
       seq: room.nextAnnouncementSeq(),
@@ -473,11 +477,13 @@ export class RoomManager {
       destroyDelay: room.destroyDelay,
       generation: room.generation != null
         ? { creator: room.generation.creatorBytes as Uint8Array<ArrayBuffer>, createdAt: BigInt(room.generation.createdAt) }
-        : undefined
+        : undefined,
+      goneUserID: gone?.userID ?? '',
+      goneSession: gone?.session ?? 0n
     }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
     const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
-    if (kind !== Announcement.Kind.LEAVE) {
+    if (kind !== Announcement.Kind.LEAVE && kind !== Announcement.Kind.GONE) {
       room.latest = bytes
     }
     await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
@@ -639,14 +645,51 @@ export class RoomManager {
     for (const sub of evt.detail.subscriptions) {
       if (sub.subscribe) continue
       for (const room of this.rooms.values()) {
-        if (roomTopic(this.init.config.appID, room.roomID) === sub.topic) room.removePeer(peer)
+        if (roomTopic(this.init.config.appID, room.roomID) === sub.topic) this.lostPeer(room, peer)
       }
     }
   }
 
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
     const peer = evt.detail.toString()
-    for (const room of this.rooms.values()) room.removePeer(peer)
+    for (const room of this.rooms.values()) this.lostPeer(room, peer)
+  }
+
+  /**
+   * A direct neighbour's connection or subscription went away. A stopped
+   * peer refuses a dial at once, a live one (a pruned connection) takes it:
+   * the check decides, so a live member does not flap left and back.
+   */
+  private lostPeer (room: Room, peer: string): void {
+    for (const member of [...room.members.values()]) {
+      if (member.peerId === peer) this.checkMember(room, member, true)
+    }
+  }
+
+  /**
+   * Checks a member: a dial succeeds if it is alive (a closed peer refuses at
+   * once, a silent one times out). Only the check's own result removes the
+   * member, so a lying GONE notice costs one dial. A member we saw go tells
+   * the room (GONE), so members not connected to it check it too instead of
+   * waiting for the heartbeat expiry.
+   */
+  private checkMember (room: Room, member: Member, tellRoom = false): void {
+    const key = `${room.roomID}\n${member.userID}`
+    if (this.checking.has(key)) return
+    if (!tellRoom && this.init.node.getConnections().some(c => c.remotePeer.toString() === member.peerId)) return
+    const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+    this.checking.add(key)
+    const timeout = Math.max(100, Math.min(MEMBER_CHECK_TIMEOUT_MS, this.init.config.memberTimeout / 2))
+    const check = addrs.length === 0
+      ? Promise.reject(new Error('no address'))
+      : this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeout)]) })
+    check.then(() => { log('%s in %s is alive after all', member.userID, room.roomID) }, () => {
+      if (this.rooms.get(room.roomID) !== room || room.members.get(member.userID) !== member) return
+      room.removeMembers([member])
+      if (tellRoom && room.connected) {
+        this.announce(room, Announcement.Kind.GONE, member).catch(err => { log('gone notice in %s failed: %e', room.roomID, err) })
+      }
+    }).finally(() => this.checking.delete(key))
   }
 
   // ---------------------------------------------------------------- leaving

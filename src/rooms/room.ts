@@ -45,6 +45,8 @@ export interface RoomCallbacks {
   message(room: Room, message: ZIMMessage): void
   /** a live join arrived: the manager answers it so the joiner hears from us */
   joinSeen(room: Room): void
+  /** a member says its connection to `member` closed: check whether it is still there */
+  suspect(room: Room, member: Member): void
   /** an announcement shows an earlier lifetime of this room: ours lost the race */
   generationLost(room: Room, winner: GenerationID): void
 }
@@ -221,6 +223,12 @@ export class Room {
     if (live && this.connected && ann.kind === Announcement.Kind.JOIN) {
       this.init.callbacks.joinSeen(this)
     }
+    if (live && this.connected && ann.kind === Announcement.Kind.GONE) {
+      const gone = this.members.get(ann.goneUserID)
+      if (gone != null && gone.session === ann.goneSession) this.init.callbacks.suspect(this, gone)
+      // somebody thinks we are gone: the manager answers so everyone hears us
+      if (ann.goneUserID === this.init.localUserID) this.init.callbacks.joinSeen(this)
+    }
     return 'accept'
   }
 
@@ -350,15 +358,15 @@ export class Room {
     return true
   }
 
-  /** Members announced by a peer whose connection or subscription went away. */
-  removePeer (peerId: string): void {
-    const gone = [...this.members.values()].filter(m => m.peerId === peerId)
-    for (const member of gone) {
-      this.tombstones.set(member.userID, { peerId, seq: member.seq, until: Date.now() + this.init.memberTimeout * 2 })
+  /** Removes members found gone (a failed check), reporting them left once. */
+  removeMembers (gone: Member[]): void {
+    const present = gone.filter(m => this.members.get(m.userID) === m)
+    for (const member of present) {
+      this.tombstones.set(member.userID, { peerId: member.peerId, seq: member.seq, until: Date.now() + this.init.memberTimeout * 2 })
       this.remove(member)
     }
-    if (gone.length > 0 && this.connected) {
-      this.init.callbacks.left(this, gone.map(toUserInfo))
+    if (present.length > 0 && this.connected) {
+      this.init.callbacks.left(this, present.map(toUserInfo))
     }
   }
 

@@ -331,6 +331,16 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameAnnouncementGoneUserIDFieldEvent {
+    field: '$.announcement.goneUserID'
+    value: string
+  }
+
+  export interface FrameAnnouncementGoneSessionFieldEvent {
+    field: '$.announcement.goneSession'
+    value: bigint
+  }
+
   export interface FrameMessageSeqFieldEvent {
     field: '$.message.seq'
     value: bigint
@@ -394,7 +404,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -522,6 +532,8 @@ export interface Announcement {
   generation?: RoomGeneration
   roomName: string
   destroyDelay: number
+  goneUserID: string
+  goneSession: bigint
 }
 
 export namespace Announcement {
@@ -529,14 +541,16 @@ export namespace Announcement {
     JOIN = 'JOIN',
     HEARTBEAT = 'HEARTBEAT',
     LEAVE = 'LEAVE',
-    ANSWER = 'ANSWER'
+    ANSWER = 'ANSWER',
+    GONE = 'GONE'
   }
 
   enum __KindValues {
     JOIN = 0,
     HEARTBEAT = 1,
     LEAVE = 2,
-    ANSWER = 3
+    ANSWER = 3,
+    GONE = 4
   }
 
   export namespace Kind {
@@ -606,6 +620,16 @@ export namespace Announcement {
           w.uint32(obj.destroyDelay)
         }
 
+        if ((obj.goneUserID != null && obj.goneUserID !== '')) {
+          w.uint32(90)
+          w.string(obj.goneUserID)
+        }
+
+        if ((obj.goneSession != null && obj.goneSession !== 0n)) {
+          w.uint32(96)
+          w.uint64(obj.goneSession)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -619,7 +643,9 @@ export namespace Announcement {
           timestamp: 0n,
           addrs: [],
           roomName: '',
-          destroyDelay: 0
+          destroyDelay: 0,
+          goneUserID: '',
+          goneSession: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -672,6 +698,14 @@ export namespace Announcement {
             }
             case 10: {
               obj.destroyDelay = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.goneUserID = reader.string()
+              break
+            }
+            case 12: {
+              obj.goneSession = reader.uint64()
               break
             }
             default: {
@@ -771,6 +805,20 @@ export namespace Announcement {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.goneUserID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.goneSession`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -839,6 +887,16 @@ export namespace Announcement {
     value: number
   }
 
+  export interface AnnouncementGoneUserIDFieldEvent {
+    field: '$.goneUserID'
+    value: string
+  }
+
+  export interface AnnouncementGoneSessionFieldEvent {
+    field: '$.goneSession'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -847,7 +905,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent | AnnouncementGoneUserIDFieldEvent | AnnouncementGoneSessionFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
