@@ -59,15 +59,15 @@ function parseOptions (argv: string[]): Options {
     quick,
     nodes: num('nodes', quick ? 5 : 10),
     size: num('size', 100),
-    rate: num('rate', 20),
+    rate: num('rate', quick ? 40 : 20),
     loadRate: num('load-rate', quick ? 100 : 200),
-    messages: num('messages', quick ? 100 : 300),
+    messages: num('messages', quick ? 60 : 300),
     phase: num('phase', quick ? 500 : 2000),
     out: get('out') ?? join(root, 'bench/results'),
     scaling: quick ? [2, 5] : [2, 5, 10, 25, 50],
     memorySizes: quick ? [5] : [10, 50],
     rooms: quick ? 20 : 100,
-    rates: quick ? [50, 100, 200, 400] : [50, 100, 200, 400, 800, 1600, 3200],
+    rates: quick ? [100, 200, 400] : [50, 100, 200, 400, 800, 1600, 3200],
     repeats: quick ? 3 : 10
   }
 }
@@ -99,7 +99,7 @@ async function messageRuns (o: Options, results: Results): Promise<void> {
     log(`${name}: starting ${o.nodes} members`)
     await system.start(o.nodes)
     // warm up paths, JIT and meshes before measuring
-    await measureLatency(system, o.nodes, { messages: Math.min(50, o.messages), rate: o.rate, size: o.size })
+    await measureLatency(system, o.nodes, { messages: o.quick ? 20 : 50, rate: o.rate, size: o.size })
     results.lowRate[name] = await measureLatency(system, o.nodes, { messages: o.messages, rate: o.rate, size: o.size })
     results.underLoad[name] = await measureLatency(system, o.nodes, { messages: o.messages * 2, rate: o.loadRate, size: o.size })
     results.throughput[name] = await measureThroughput(system, o.nodes, { rates: o.rates, phaseMs: o.phase, size: o.size, maxLagMs: 1000 })
@@ -235,8 +235,8 @@ async function scalingRuns (o: Options, results: Results): Promise<void> {
     for (const name of SYSTEMS) {
       const system = createSystem(name)
       await system.start(nodes)
-      const messages = Math.max(60, Math.min(o.messages, 200))
-      await measureLatency(system, nodes, { messages: 20, rate: o.rate, size: o.size })
+      const messages = o.quick ? 40 : Math.min(o.messages, 200)
+      await measureLatency(system, nodes, { messages: o.quick ? 10 : 20, rate: o.rate, size: o.size })
       const r = await measureLatency(system, nodes, { messages, rate: o.rate, size: o.size })
       results.scaling.push({ system: name, nodes, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
       await system.stop()

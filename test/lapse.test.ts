@@ -5,7 +5,7 @@ import { FAST, rejectsWith, startPeers, stopPeers, waitUntil } from './helpers.j
 import type { Peer } from './helpers.js'
 
 /** How long a record outlives its last refresh with the FAST timings (see config.ts). */
-const RECORD_TTL = FAST.heartbeatInterval! * 2 * 3
+const RECORD_TTL = FAST.heartbeatInterval! * 4 * 3
 
 async function elapse (ms: number, since: number): Promise<void> {
   await waitUntil(`${ms} ms since the event`, () => Date.now() - since > ms, ms + 5000)

@@ -58,7 +58,8 @@ export interface ResolvedConfig {
 
 export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
   const heartbeatInterval = config.heartbeatInterval ?? 5000
-  const recordRefreshInterval = heartbeatInterval * 2
+  // a refresh is a DHT lookup and put: rarer than heartbeats, so it stays off the message path
+  const recordRefreshInterval = heartbeatInterval * 4
   return {
     appID: config.appID,
     listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'],
