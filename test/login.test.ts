@@ -8,7 +8,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { ZIM, ZIMConnectionEvent, ZIMConnectionState, ZIMErrorCode, roomsubServices } from '../src/index.js'
-import { EventLog, FAST, freshAppID, rejectsWith, startPeers, stopPeers } from './helpers.js'
+import { EventLog, FAST, freshAppID, rejectsWith, startPeers, stopPeers, waitUntil } from './helpers.js'
 import type { RoomsubNode } from '../src/index.js'
 
 describe('login and lifecycle', () => {
@@ -121,5 +121,21 @@ describe('the package', () => {
     assert.equal(typeof pkg.ZIM.create, 'function')
     assert.equal(pkg.ZIMErrorCode.RoomModuleTheRoomDoesNotExist, 6000322)
     assert.equal(pkg.ZIMMessageType.Barrage, 20)
+  })
+})
+
+describe('nothing leaks', () => {
+  it('after destroy, no socket or timer of roomsub is left in the process', async () => {
+    const count = (kind: string): number => process.getActiveResourcesInfo().filter(r => r === kind).length
+    const before = { sockets: count('TCPSocketWrap'), servers: count('TCPServerWrap'), timers: count('Timeout') }
+    const peers = await startPeers(3)
+    await peers[0].zim.createRoom({ roomID: 'leak', roomName: '' })
+    await peers[1].zim.joinRoom('leak')
+    await peers[2].zim.joinRoom('leak')
+    await peers[1].zim.sendMessage({ type: 1, message: 'x' }, 'leak', 1, { priority: 1 })
+    assert.ok(count('TCPServerWrap') > before.servers)
+    await stopPeers(peers)
+    await waitUntil('sockets and timers are gone', () =>
+      count('TCPSocketWrap') <= before.sockets && count('TCPServerWrap') <= before.servers && count('Timeout') <= before.timers + 1, 5000)
   })
 })

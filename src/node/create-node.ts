@@ -44,7 +44,14 @@ export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gos
       globalSignaturePolicy: StrictNoSign,
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
-      emitSelf: false
+      emitSelf: false,
+      scoreParams: {
+        // gossipsub's Sybil defence scores down more than 10 peers on one IP, and
+        // graylists them from 14 on: many peers on one host (tests, demos) or behind one
+        // NAT (a LAN party) are normal for a chat room. Loopback is exempt, the cliff is higher.
+        IPColocationFactorThreshold: 50,
+        IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
+      }
     }),
     dht: kadDHT({
       protocol: dhtProtocol(appID),

@@ -34,6 +34,8 @@ const MAX_ANNOUNCED_ADDRS = 8
 const ANSWER_JITTER_MS = 20
 const SNAPSHOT_TIMEOUT_MS = 2000
 const REPUBLISH_DEBOUNCE_MS = 25
+/** How long a join waits for its extra member connections before it announces itself. */
+const STRENGTHEN_TIMEOUT_MS = 1000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
 const REPUBLISH_RETRY_MS = 100
@@ -190,7 +192,6 @@ export class RoomManager {
       if (room.members.size > 0) {
         this.init.events.memberJoined(roomID, room.memberList())
       }
-      this.strengthen(room)
       return room
     } catch (err) {
       this.detach(room)
@@ -211,7 +212,9 @@ export class RoomManager {
       const found = await recordLookup
       this.checkStopped()
       record = found != null && isLive(found) ? found : undefined
-      if (record != null && !record.vacant) {
+      // a neighbour's subscriptions may have arrived while the registry was asked (a fresh connection)
+      snapshot = await this.snapshotFromTopicPeers(room)
+      if (snapshot == null && record != null && !record.vacant) {
         // the room has members we are not connected to: dial the last refresher
         snapshot = await this.reachRoom(room, record)
       }
@@ -234,6 +237,7 @@ export class RoomManager {
     } else if (record != null) {
       this.adoptRecord(room, record)
     }
+    await this.strengthen(room)
     const joinedAt = Date.now()
     await this.announce(room, Announcement.Kind.JOIN)
     await this.waitUntilHeard(room, joinedAt)
@@ -279,7 +283,7 @@ export class RoomManager {
       // no creation at hand: take the lifetime the members announce
       const ann = snapshot.members[0].body.announcement
       if (ann?.generation != null) {
-        room.generation = { creator: '', creatorBytes: ann.generation.creator, createdAt: Number(ann.generation.createdAt) }
+        room.generation = { creator: '', creatorBytes: ann.generation.creator.slice(), createdAt: Number(ann.generation.createdAt) }
         room.roomName = ann.roomName
         room.destroyDelay = ann.destroyDelay
       }
@@ -312,8 +316,8 @@ export class RoomManager {
     return this.snapshotFromTopicPeers(room)
   }
 
-  private async waitForTopicPeer (topic: string, timeout: number): Promise<boolean> {
-    if (this.pubsub.getSubscribers(topic).length > 0) return true
+  private async waitForTopicPeer (topic: string, timeout: number, count = 1): Promise<boolean> {
+    if (this.pubsub.getSubscribers(topic).length >= count) return true
     return new Promise<boolean>(resolve => {
       const done = (found: boolean): void => {
         clearTimeout(timer)
@@ -322,7 +326,7 @@ export class RoomManager {
         resolve(found)
       }
       const listener = (evt: CustomEvent<SubscriptionChangeData>): void => {
-        if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === topic)) done(true)
+        if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === topic) && this.pubsub.getSubscribers(topic).length >= count) done(true)
       }
       const onAbort = (): void => { done(false) }
       const timer = setTimeout(() => { done(false) }, timeout)
@@ -608,19 +612,40 @@ export class RoomManager {
     return this.init.registry.publish(room.roomID, record)
   }
 
-  /** Keeps a few direct connections to other members so the room's mesh survives any one peer leaving. */
-  private strengthen (room: Room): void {
+  /**
+   * Connects to a few members picked at random before we announce ourselves,
+   * so the joiner is part of the room's mesh through several peers, not only
+   * through whichever peer it happened to reach first (a hub prunes its mesh
+   * down to gossipsub's D and would cut the joiner off). Random picks keep
+   * early members from becoming hubs. Waits, bounded, for the dials and for
+   * their subscriptions to be known.
+   */
+  private async strengthen (room: Room): Promise<void> {
     const target = this.init.config.roomPeerTarget
     if (target <= 0) return
     const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
-    let have = [...room.members.values()].filter(m => connected.has(m.peerId)).length
-    for (const member of room.members.values()) {
+    const members = [...room.members.values()]
+    let have = members.filter(m => connected.has(m.peerId)).length
+    const candidates = members.filter(m => !connected.has(m.peerId) && m.addrs.length > 0)
+    for (let i = candidates.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1))
+      ;[candidates[i], candidates[j]] = [candidates[j], candidates[i]]
+    }
+    const dials: Array<Promise<unknown>> = []
+    for (const member of candidates) {
       if (have >= target) break
-      if (connected.has(member.peerId) || member.addrs.length === 0) continue
       have++
       const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
-      this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.config.joinTimeout)]) })
-        .catch(err => { log('could not connect to member %s: %e', member.userID, err) })
+      dials.push(this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(STRENGTHEN_TIMEOUT_MS)]) })
+        .catch(err => { log('could not connect to member %s: %e', member.userID, err) }))
+    }
+    if (dials.length === 0) return
+    await Promise.all(dials)
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    const wanted = Math.min(target, members.length)
+    const deadline = Date.now() + STRENGTHEN_TIMEOUT_MS
+    while (this.pubsub.getSubscribers(topic).length < wanted && Date.now() < deadline && !this.stopped) {
+      await this.waitForTopicPeer(topic, Math.max(1, deadline - Date.now()), this.pubsub.getSubscribers(topic).length + 1)
     }
   }
 

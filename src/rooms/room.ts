@@ -189,8 +189,9 @@ export class Room {
         session: frame.session,
         seq: ann.seq,
         lastSeen: now,
-        addrs: ann.addrs,
-        latest: raw,
+        // decoded fields are views into a network buffer: keep copies of what outlives this call
+        addrs: ann.addrs.map(a => a.slice()),
+        latest: raw.slice(),
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
         pending: new Map(),
@@ -215,8 +216,8 @@ export class Room {
       existing.seq = ann.seq
       existing.userName = ann.userName
       existing.lastSeen = now
-      existing.addrs = ann.addrs
-      existing.latest = raw
+      existing.addrs = ann.addrs.map(a => a.slice())
+      existing.latest = raw.slice()
       existing.heard ||= live
     }
     if (live) this.onHeard?.()

@@ -1,0 +1,57 @@
+/**
+ * The benchmark harness runs end to end (`--quick`) and produces sane
+ * numbers: this checks the harness, not speed (figures are noisy here).
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, it } from 'node:test'
+
+interface Summary { count: number, p50: number, p99: number }
+
+describe('benchmark harness', () => {
+  it('runs --quick and writes a table, latest.json and an SVG chart with sane figures', async (t) => {
+    const out = mkdtempSync(join(tmpdir(), 'roomsub-bench-'))
+    try {
+      const script = fileURLToPath(new URL('../bench/run.js', import.meta.url))
+      const child = spawn(process.execPath, ['--expose-gc', script, '--quick', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], signal: t.signal })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+      child.on('error', () => {})
+      const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+      assert.equal(code, 0, stderr)
+      assert.match(stdout, /latency p50 ms/)
+      assert.match(stdout, /vs gossipsub/)
+
+      const r = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'))
+      for (const system of ['roomsub', 'gossipsub', 'socket.io']) {
+        const low = r.lowRate[system]
+        assert.equal(low.delivered, low.expected, `${system} delivered every message at low rate`)
+        assert.equal(low.duplicates, 0, `${system} delivered nothing twice`)
+        assert.ok(low.latency.p50 > 0 && low.latency.p50 < 1000, `${system} p50 ${low.latency.p50} ms`)
+        assert.ok(low.latency.p99 >= low.latency.p50)
+        assert.ok(low.cpuPerMessage > 0)
+        assert.ok(r.throughput[system].sustainedRate > 0, `${system} sustained some rate`)
+        assert.ok(r.scaling.some((s: { system: string }) => s.system === system))
+      }
+      const positive = (s: Summary, what: string): void => { assert.ok(s.count > 0 && s.p50 > 0 && Number.isFinite(s.p99), `${what}: ${JSON.stringify(s)}`) }
+      positive(r.join.roomsub.joinRoom, 'joinRoom')
+      positive(r.join.roomsub.seenByAll, 'join seen by all')
+      positive(r.join.socketio.join, 'socket.io join')
+      positive(r.createRoom, 'createRoom')
+      positive(r.departure.roomsubStopped, 'stopped member')
+      positive(r.departure.roomsubSilent, 'silent member')
+      assert.ok(r.departure.roomsubSilent.p50 > r.departure.roomsubStopped.p50, 'silence takes the heartbeat bound, a closed connection does not')
+      assert.ok(r.memory.length >= 3 && r.memory.every((m: { heapPerNode: number }) => Number.isFinite(m.heapPerNode)))
+      assert.ok(r.roomsMemory.rooms > 0 && Number.isFinite(r.roomsMemory.heapPerRoom))
+      assert.match(readFileSync(join(out, 'latency.svg'), 'utf8'), /^<svg[\s\S]*polyline[\s\S]*<\/svg>\n$/)
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })
+})
