@@ -84,9 +84,9 @@ interface Results {
   join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
   createRoom: Summary
   departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
-  memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number }>
+  memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
-  scaling: Array<{ system: SystemName, nodes: number, p50: number, p99: number, cpuPerMessage: number }>
+  scaling: Array<{ system: SystemName, nodes: number, p50: number, p99: number, cpuPerMessage: number, error?: string }>
 }
 
 function log (line: string): void {
@@ -215,9 +215,15 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
     for (const name of SYSTEMS) {
       const before = memorySnapshot()
       const system = createSystem(name)
-      await system.start(nodes)
-      const after = memorySnapshot()
-      results.memory.push({ system: name, nodes, heapPerNode: (after.heap - before.heap) / nodes, rssPerNode: (after.rss - before.rss) / nodes })
+      try {
+        await system.start(nodes)
+        const after = memorySnapshot()
+        results.memory.push({ system: name, nodes, heapPerNode: (after.heap - before.heap) / nodes, rssPerNode: (after.rss - before.rss) / nodes })
+      } catch (err) {
+        // reported, not hidden: the table says which size failed and why
+        results.memory.push({ system: name, nodes, heapPerNode: Number.NaN, rssPerNode: Number.NaN, error: String(err) })
+        log(`memory: ${name} at ${nodes} nodes failed: ${String(err)}`)
+      }
       await system.stop()
     }
   }
@@ -234,13 +240,18 @@ async function scalingRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.scaling) {
     for (const name of SYSTEMS) {
       const system = createSystem(name)
-      await system.start(nodes)
-      const messages = o.quick ? 40 : Math.min(o.messages, 200)
-      await measureLatency(system, nodes, { messages: o.quick ? 10 : 20, rate: o.rate, size: o.size })
-      const r = await measureLatency(system, nodes, { messages, rate: o.rate, size: o.size })
-      results.scaling.push({ system: name, nodes, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
+      try {
+        await system.start(nodes)
+        const messages = o.quick ? 40 : Math.min(o.messages, 200)
+        await measureLatency(system, nodes, { messages: o.quick ? 10 : 20, rate: o.rate, size: o.size })
+        const r = await measureLatency(system, nodes, { messages, rate: o.rate, size: o.size })
+        results.scaling.push({ system: name, nodes, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
+        log(`scaling: ${name} at ${nodes} nodes p50 ${r.latency.p50.toFixed(2)} ms`)
+      } catch (err) {
+        results.scaling.push({ system: name, nodes, p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN, error: String(err) })
+        log(`scaling: ${name} at ${nodes} nodes failed: ${String(err)}`)
+      }
       await system.stop()
-      log(`scaling: ${name} at ${nodes} nodes p50 ${r.latency.p50.toFixed(2)} ms`)
     }
   }
 }
@@ -276,7 +287,7 @@ function table (r: Results): string {
   for (const m of r.memory.filter(x => x.system === 'roomsub')) {
     const g = r.memory.find(x => x.system === 'gossipsub' && x.nodes === m.nodes)
     const s = r.memory.find(x => x.system === 'socket.io' && x.nodes === m.nodes)
-    row(`heap per node @${m.nodes}`, mb(m.heapPerNode), mb(g?.heapPerNode ?? Number.NaN), mb(s?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, g?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, s?.heapPerNode ?? Number.NaN))
+    row(`heap per node @${m.nodes}${m.error != null ? ' (roomsub failed)' : ''}`, mb(m.heapPerNode), mb(g?.heapPerNode ?? Number.NaN), mb(s?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, g?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, s?.heapPerNode ?? Number.NaN))
     row(`rss per node @${m.nodes}`, mb(m.rssPerNode), mb(g?.rssPerNode ?? Number.NaN), mb(s?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, g?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, s?.rssPerNode ?? Number.NaN))
   }
   row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
@@ -285,7 +296,7 @@ function table (r: Results): string {
   for (const nodes of r.options.scaling) {
     const cells = SYSTEMS.map(s => {
       const x = r.scaling.find(y => y.system === s && y.nodes === nodes)
-      return x == null ? 'n/a' : `${fmt(x.p50)} / ${fmt(x.p99)}, ${fmt(x.cpuPerMessage)}`
+      return x == null ? 'n/a' : x.error != null ? 'failed' : `${fmt(x.p50)} / ${fmt(x.p99)}, ${fmt(x.cpuPerMessage)}`
     })
     lines.push(`  ${String(nodes).padStart(3)} nodes   ${SYSTEMS.map((s, i) => `${s}: ${cells[i]}`).join('   ')}`)
   }

@@ -43,8 +43,8 @@ export interface RoomCallbacks {
   joined(room: Room, users: ZIMUserInfo[]): void
   left(room: Room, users: ZIMUserInfo[]): void
   message(room: Room, message: ZIMMessage): void
-  /** a live join arrived: the manager answers it so the joiner hears from us */
-  joinSeen(room: Room): void
+  /** a live join from `joiner` arrived (or a GONE about us): the manager answers so it hears from us */
+  joinSeen(room: Room, joiner: string): void
   /** a member says its connection to `member` closed: check whether it is still there */
   suspect(room: Room, member: Member): void
   /** an announcement shows an earlier lifetime of this room: ours lost the race */
@@ -81,6 +81,29 @@ export function messageIDOf (from: Uint8Array, session: bigint, seq: bigint): st
 /** Starts a counter that is larger than any a previous run of this node could have used. */
 export function timeBasedCounter (): bigint {
   return BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))
+}
+
+/**
+ * Every member answers a join in rooms of up to this many members; in larger
+ * rooms the members ranked first by hash(joiner, member) do, so a join costs
+ * O(N) frames rather than O(N^2). Joiner and members compute the same set
+ * from the same member list.
+ */
+export const ANSWERING_MEMBERS = 16
+
+function rank (joiner: string, member: string): number {
+  return createHash('sha256').update(joiner).update('\n').update(member).digest().readUInt32BE(0)
+}
+
+/** The peers (of `peers`, the joiner excluded) that answer `joiner`'s join. */
+export function answerers (joiner: string, peers: string[]): Set<string> {
+  const others = [...new Set(peers.filter(p => p !== joiner))]
+  if (others.length <= ANSWERING_MEMBERS) return new Set(others)
+  return new Set(others.map(p => [rank(joiner, p), p] as const).sort((a, b) => a[0] - b[0]).slice(0, ANSWERING_MEMBERS).map(([, p]) => p))
+}
+
+function answers (self: string, joiner: string, peers: string[]): boolean {
+  return answerers(joiner, peers).has(self)
 }
 
 export function toUserInfo (m: { userID: string, userName: string }): ZIMUserInfo {
@@ -221,14 +244,14 @@ export class Room {
       existing.heard ||= live
     }
     if (live) this.onHeard?.()
-    if (live && this.connected && ann.kind === Announcement.Kind.JOIN) {
-      this.init.callbacks.joinSeen(this)
+    if (live && this.connected && ann.kind === Announcement.Kind.JOIN && answers(this.init.localPeerId, author, this.peerIds())) {
+      this.init.callbacks.joinSeen(this, author)
     }
     if (live && this.connected && ann.kind === Announcement.Kind.GONE) {
       const gone = this.members.get(ann.goneUserID)
       if (gone != null && gone.session === ann.goneSession) this.init.callbacks.suspect(this, gone)
       // somebody thinks we are gone: the manager answers so everyone hears us
-      if (ann.goneUserID === this.init.localUserID) this.init.callbacks.joinSeen(this)
+      if (ann.goneUserID === this.init.localUserID) this.init.callbacks.joinSeen(this, author)
     }
     return 'accept'
   }
@@ -352,11 +375,18 @@ export class Room {
     this.onHeard?.()
   }
 
+  /** every member that answers our join (all of them in rooms up to ANSWERING_MEMBERS) has been heard live */
   allHeard (): boolean {
+    const answering = answerers(this.init.localPeerId, this.peerIds())
     for (const m of this.members.values()) {
-      if (!m.heard) return false
+      if (!m.heard && answering.has(m.peerId)) return false
     }
     return true
+  }
+
+  /** peer ids of the members and of ourselves */
+  private peerIds (): string[] {
+    return [this.init.localPeerId, ...[...this.members.values()].map(m => m.peerId)]
   }
 
   /** Removes members found gone (a failed check), reporting them left once. */
