@@ -10,8 +10,8 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
-import { isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
-import { Room, messageIDOf, toUserInfo } from './room.js'
+import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
+import { Room, messageIDOf } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
@@ -565,11 +565,9 @@ export class RoomManager {
   private async refreshRecord (room: Room): Promise<void> {
     const best = await this.init.registry.lookup(room.roomID)
     if (this.rooms.get(room.roomID) !== room || !room.connected) return
-    if (best != null && isLive(best) && room.generation != null && !room.isSameGeneration(best.generation)) {
-      if (best.generation.createdAt < room.generation.createdAt || (best.generation.createdAt === room.generation.createdAt && Buffer.compare(best.generation.creatorBytes, room.generation.creatorBytes) < 0)) {
-        await this.loseRoom(room, best.generation)
-        return
-      }
+    if (best != null && isLive(best) && room.generation != null && compareGenerations(best.generation, room.generation) < 0) {
+      await this.loseRoom(room, best.generation)
+      return
     }
     await this.publishRecord(room, false)
   }
@@ -769,10 +767,6 @@ export class RoomManager {
       this.pubsub.unsubscribe(topic)
       this.pubsub.topicValidators.delete(topic)
     }
-  }
-
-  memberUserInfo (room: Room): ZIMUserInfo[] {
-    return [...room.members.values()].map(toUserInfo)
   }
 }
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { Announcement } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
-import { compareGenerations, generationKey } from '../registry/record.js'
+import { compareGenerations } from '../registry/record.js'
 import type { ChatMessage, Frame } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
@@ -422,9 +422,5 @@ export class Room {
       this.resetOrdering(member)
     }
     this.connected = false
-  }
-
-  isSameGeneration (g: GenerationID): boolean {
-    return this.generation != null && generationKey(this.generation) === generationKey(g)
   }
 }

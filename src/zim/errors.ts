@@ -42,10 +42,6 @@ export function zimError (code: ZIMErrorCode, message: string): ZIMError {
   return new ZIMError(code, message)
 }
 
-export function isZIMError (err: unknown): err is ZIMError {
-  return err instanceof ZIMError
-}
-
 /** Wraps anything thrown by the network layer into a ZIMError with the given code. */
 export function toZIMError (err: unknown, code: ZIMErrorCode, what: string): ZIMError {
   if (err instanceof ZIMError) {

@@ -284,7 +284,7 @@ export class ZIM {
     const session = this.requireSession()
     const room = this.requireRoom(session, roomID)
     const count = Math.min(Math.floor(config.count), LIMITS.memberPageSize)
-    const everyone = [{ userID: session.userID, userName: session.userName }, ...session.rooms.memberUserInfo(room)]
+    const everyone = [{ userID: session.userID, userName: session.userName }, ...room.memberList()]
       .sort((a, b) => a.userID < b.userID ? -1 : a.userID > b.userID ? 1 : 0)
     const after = nextFlag === '' ? everyone : everyone.filter(m => m.userID > nextFlag)
     const memberList = after.slice(0, count)
