@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { RoomsubSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
-import { measureLatency, measureThroughput, memorySnapshot, summarize, timed } from './measure.js'
+import { measureLatency, measureThroughput, summarize, timed } from './measure.js'
 import { latencyChart } from './chart.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
 import type { SystemName } from './systems.js'
@@ -210,30 +210,37 @@ async function silentDeparture (room: RoomsubSystem, members: number): Promise<n
   }
 }
 
+/** Runs bench/memory-probe.js in a fresh process: one system at one size, nothing else in the heap. */
+async function probeMemory (args: string[]): Promise<{ heap: number, rss: number }> {
+  const script = fileURLToPath(new URL('./memory-probe.js', import.meta.url))
+  const child = spawn(process.execPath, ['--expose-gc', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), MEMORY_PROBE_TIMEOUT_MS)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  if (code !== 0) throw new Error(`memory probe ${args.join(' ')} exited with ${code}`)
+  return JSON.parse(out) as { heap: number, rss: number }
+}
+
+const MEMORY_PROBE_TIMEOUT_MS = 600_000
+
 async function memoryRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.memorySizes) {
     for (const name of SYSTEMS) {
-      const before = memorySnapshot()
-      const system = createSystem(name)
       try {
-        await system.start(nodes)
-        const after = memorySnapshot()
-        results.memory.push({ system: name, nodes, heapPerNode: (after.heap - before.heap) / nodes, rssPerNode: (after.rss - before.rss) / nodes })
+        const m = await probeMemory([name, String(nodes)])
+        results.memory.push({ system: name, nodes, heapPerNode: m.heap, rssPerNode: m.rss })
+        log(`memory: ${name} at ${nodes} nodes: ${mb(m.heap)} heap, ${mb(m.rss)} rss per node`)
       } catch (err) {
         // reported, not hidden: the table says which size failed and why
         results.memory.push({ system: name, nodes, heapPerNode: Number.NaN, rssPerNode: Number.NaN, error: String(err) })
         log(`memory: ${name} at ${nodes} nodes failed: ${String(err)}`)
       }
-      await system.stop()
     }
   }
-  const single = new RoomsubSystem()
-  const zim = await single.addPeer(0)
-  const before = memorySnapshot()
-  for (let i = 0; i < o.rooms; i++) await zim.createRoom({ roomID: `many-${i}`, roomName: '' })
-  const after = memorySnapshot()
-  results.roomsMemory = { rooms: o.rooms, heapPerRoom: (after.heap - before.heap) / o.rooms, rssPerRoom: (after.rss - before.rss) / o.rooms }
-  await zim.destroy()
+  const m = await probeMemory(['rooms', String(o.rooms)])
+  results.roomsMemory = { rooms: o.rooms, heapPerRoom: m.heap, rssPerRoom: m.rss }
 }
 
 async function scalingRuns (o: Options, results: Results): Promise<void> {

@@ -204,11 +204,15 @@ export class RoomManager {
 
   /** Finds out whether the room exists, then creates it or joins it as `mode` says. */
   private async settle (room: Room, mode: Mode, options: EnterOptions): Promise<void> {
-    const recordLookup = this.init.registry.lookup(room.roomID)
+    const started = Date.now()
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    // a DHT walk costs dozens of requests: ask it only when no neighbour is known to be in the room
+    let recordLookup = this.pubsub.getSubscribers(topic).length === 0 ? this.init.registry.lookup(room.roomID) : undefined
     let snapshot = await this.snapshotFromTopicPeers(room)
     let record: RoomRecordView | undefined
     if (snapshot == null) {
       // nobody connected is in the room: the registry decides whether it exists
+      recordLookup ??= this.init.registry.lookup(room.roomID)
       const found = await recordLookup
       this.checkStopped()
       record = found != null && isLive(found) ? found : undefined
@@ -237,10 +241,13 @@ export class RoomManager {
     } else if (record != null) {
       this.adoptRecord(room, record)
     }
+    const snapshotAt = Date.now()
     await this.strengthen(room)
     const joinedAt = Date.now()
     await this.announce(room, Announcement.Kind.JOIN)
     await this.waitUntilHeard(room, joinedAt)
+    log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
+    // a joiner with the smallest id takes over the record now; others leave it to that member
     this.maybeRefreshRecord(room, true)
   }
 
@@ -537,7 +544,7 @@ export class RoomManager {
       if (this.rooms.get(room.roomID) !== room || !room.connected) return
       room.sweep()
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
-      this.maybeRefreshRecord(room, false)
+      this.maybeRefreshRecord(room)
       this.after(this.jittered(this.init.config.heartbeatInterval), beat)
     }
     this.after(this.jittered(this.init.config.heartbeatInterval), beat)
@@ -551,11 +558,11 @@ export class RoomManager {
    * One member keeps the registry record alive: the one with the smallest
    * peer id, so members agree without talking about it.
    */
-  private maybeRefreshRecord (room: Room, force: boolean, immediately = false): void {
+  private maybeRefreshRecord (room: Room, immediately = false): void {
     const now = Date.now()
     const designated = [...room.members.values()].every(m => m.peerId > this.selfId)
     const due = immediately || (room.lastRefresh ?? 0) + this.init.config.recordRefreshInterval <= now
-    if (!force && (!designated || !due)) return
+    if (!designated || !due) return
     if (this.refreshing.has(room.roomID)) return
     room.lastRefresh = now
     this.refreshing.add(room.roomID)
@@ -658,7 +665,7 @@ export class RoomManager {
     this.after(REPUBLISH_DEBOUNCE_MS, () => {
       this.republishPending = false
       for (const room of this.rooms.values()) {
-        if (room.connected) this.maybeRefreshRecord(room, false, true)
+        if (room.connected) this.maybeRefreshRecord(room, true)
       }
     })
   }
