@@ -11,11 +11,13 @@ import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
+import { FrameGate, MAX_ANNOUNCED_ADDRS } from './frame-gate.js'
+import type { FrameStats } from './frame-gate.js'
 import { Room, messageIDOf } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
-import type { Member, Verdict, RoomCallbacks } from './room.js'
+import type { Member, RoomCallbacks } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import type { RoomRegistry } from '../registry/registry.js'
 import type { GenerationID, RoomRecordView } from '../registry/record.js'
@@ -28,8 +30,6 @@ import type { PeerId, Stream, Connection } from '@libp2p/interface'
 
 const log = logger('roomsub:rooms')
 
-/** At most this many own listen addresses go into an announcement. */
-const MAX_ANNOUNCED_ADDRS = 8
 /** Answers to joins are spread over this many ms so a room does not answer in one burst. */
 const ANSWER_JITTER_MS = 20
 const SNAPSHOT_TIMEOUT_MS = 2000
@@ -70,16 +70,13 @@ interface Snapshot {
   creation?: Uint8Array
 }
 
-/** Counts of what the validator refused or dropped, by reason; a roomsub extension to ZIM. */
-export type FrameStats = Record<string, number>
-
 export class RoomManager {
   private readonly init: RoomManagerInit
   private readonly rooms = new Map<string, Room>()
   private readonly connecting = new Set<string>()
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private readonly abort = new AbortController()
-  private readonly stats: FrameStats = {}
+  private readonly gate: FrameGate
   private readonly selfId: string
   private readonly callbacks: RoomCallbacks
   private readonly answerPending = new Set<string>()
@@ -92,6 +89,7 @@ export class RoomManager {
   constructor (init: RoomManagerInit) {
     this.init = init
     this.selfId = init.node.peerId.toString()
+    this.gate = new FrameGate(init.codec)
     this.callbacks = {
       joined: (room, users) => { this.init.events.memberJoined(room.roomID, users) },
       left: (room, users) => { this.init.events.memberLeft(room.roomID, users) },
@@ -133,11 +131,11 @@ export class RoomManager {
   }
 
   frameStats (): FrameStats {
-    return { ...this.stats }
+    return { ...this.gate.stats }
   }
 
   private count (reason: string): void {
-    this.stats[reason] = (this.stats[reason] ?? 0) + 1
+    this.gate.count(reason)
   }
 
   private after (ms: number, fn: () => void): void {
@@ -399,7 +397,7 @@ export class RoomManager {
       const members: Snapshot['members'] = []
       for (const raw of response.announcements) {
         try {
-          const opened = await this.openFrame(raw)
+          const opened = await this.gate.open(raw)
           if (opened.body.roomID === roomID && opened.body.announcement != null && opened.body.announcement.kind !== Announcement.Kind.LEAVE) {
             members.push({ ...opened, raw })
           } else {
@@ -440,34 +438,12 @@ export class RoomManager {
 
   // ---------------------------------------------------------------- frames
 
-  private async openFrame (bytes: Uint8Array): Promise<Opened<Frame>> {
-    return this.init.codec.open<Frame>('frame', bytes, FRAME_CODEC, f => f.from)
-  }
-
-  /** The topic validator: every frame is decoded and verified here, once per node. */
+  /** The topic validator: every frame is decoded, verified and applied here, once per node. */
   private async validate (room: Room, msg: Message): Promise<TopicValidatorResult> {
     // gossipsub runs StrictNoSign and drops signed messages before validators see them
     if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
-    let opened: Opened<Frame>
-    try {
-      opened = await this.openFrame(msg.data)
-    } catch {
-      this.count('malformed-or-forged')
-      return TopicValidatorResult.Reject
-    }
-    const frame = opened.body
-    const hasAnnouncement = frame.announcement != null
-    if (frame.roomID !== room.roomID || hasAnnouncement === (frame.message != null)) {
-      this.count('wrong-room-or-shape')
-      return TopicValidatorResult.Reject
-    }
-    const author = opened.author.peerIdString
-    const verdict: Verdict = frame.announcement != null
-      ? room.applyAnnouncement(author, frame, frame.announcement, msg.data, true)
-      : room.applyMessage(author, frame, frame.message as ChatMessage)
-    if (verdict === 'accept') return TopicValidatorResult.Accept
-    this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
-    return verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    const verdict = await this.gate.admit(room, msg.data)
+    return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
   private async publish (room: Room, frame: Frame): Promise<void> {
@@ -775,8 +751,4 @@ export class RoomManager {
       this.pubsub.topicValidators.delete(topic)
     }
   }
-}
-
-const FRAME_CODEC = {
-  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })
 }

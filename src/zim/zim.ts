@@ -19,7 +19,7 @@ import {
   ZIMConnectionEvent, ZIMConnectionState, ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType
 } from './defines.js'
 import { LIMITS, checkPriority, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserName } from './validate.js'
-import type { FrameStats } from '../rooms/room-manager.js'
+import type { FrameStats } from '../rooms/frame-gate.js'
 import type { RoomsubNode } from '../node/create-node.js'
 import type { RoomsubConfig, ResolvedConfig } from './config.js'
 import type {
