@@ -6,15 +6,18 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
 import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
-import type { PeerId } from '@libp2p/interface'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 
 let nextAppID = 1000 + Math.floor(Math.random() * 100000)
 
@@ -257,4 +260,23 @@ export async function spawnPeer (config: RoomsubConfig, userID: string, roomID: 
     addr,
     kill: (signal = 'SIGKILL') => { child.kill(signal) }
   }
+}
+
+export interface Attacker { node: Libp2p<{ pubsub: GossipSub }>, key: PrivateKey }
+
+/** A raw gossipsub node on the room topic that publishes whatever bytes the test makes. */
+export async function startAttacker (target: Peer, topic: string): Promise<Attacker> {
+  const key = await generateKeyPair('Ed25519')
+  const node = await createLibp2p({
+    privateKey: key,
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }) }
+  })
+  node.services.pubsub.subscribe(topic)
+  await node.dial(multiaddr(target.addr))
+  await waitUntil('attacker sees the member on the topic', () => node.services.pubsub.getSubscribers(topic).length > 0)
+  return { node, key }
 }

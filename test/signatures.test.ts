@@ -1,40 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
-import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { ZIMErrorCode } from '../src/index.js'
 import { roomTopic } from '../src/rooms/topics.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
-import { FAST, freshAppID, rejectsWith, startPeer, stopPeers, text, waitUntil } from './helpers.js'
+import { FAST, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
-import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
-
-/** A raw gossipsub node on the room topic that publishes whatever bytes the test makes. */
-async function startAttacker (target: Peer, topic: string): Promise<{ node: Libp2p<{ pubsub: GossipSub }>, key: PrivateKey }> {
-  const key = await generateKeyPair('Ed25519')
-  const node = await createLibp2p({
-    privateKey: key,
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }) }
-  })
-  node.services.pubsub.subscribe(topic)
-  await node.dial(multiaddr(target.addr))
-  await waitUntil('attacker sees the member on the topic', () => node.services.pubsub.getSubscribers(topic).length > 0)
-  return { node, key }
-}
 
 describe('signed frames', () => {
   const appID = freshAppID()
