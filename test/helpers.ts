@@ -15,6 +15,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
+import { EnvelopeCodec } from '../src/wire/envelope.js'
+import { AuthorCache, createSigner } from '../src/wire/keys.js'
+import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
 import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
@@ -150,37 +153,91 @@ export async function startPeers (n: number, options: StartOptions = {}): Promis
 }
 
 /**
- * Peers on app-built libp2p nodes whose connection gater only lets
- * neighbours in a line connect: 0-1-2-...-n. Nothing else can ever dial, so
- * frames between ends must be relayed by the peers in between.
+ * A peer on an app-built libp2p node whose connection gater asks
+ * `allow(peerId)` before every connection, in or out: tests shape (and cut)
+ * the network with it.
+ */
+async function startGatedPeer (userID: string, key: PrivateKey, allow: (peer: string) => boolean, config: RoomsubConfig): Promise<Peer> {
+  const node = await createLibp2p({
+    privateKey: key,
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      denyDialPeer: (peerId) => !allow(peerId.toString()),
+      denyInboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
+      denyOutboundEncryptedConnection: (peerId) => !allow(peerId.toString())
+    },
+    services: { identify: identify(), ping: ping(), ...roomsubServices(config.appID) }
+  }) as unknown as RoomsubNode
+  const zim = ZIM.create({ ...config, libp2p: node, privateKey: key })
+  const events = new EventLog(zim)
+  await zim.login(userID, { userName: `name-${userID}` })
+  return { appID: config.appID, zim, userID, events, node, peerId: node.peerId, addr: node.getMultiaddrs()[0].toString() }
+}
+
+async function newKeys (n: number): Promise<{ keys: PrivateKey[], ids: string[] }> {
+  const keys = await Promise.all(Array.from({ length: n }, async () => generateKeyPair('Ed25519')))
+  return { keys, ids: keys.map(k => peerIdFromPrivateKey(k).toString()) }
+}
+
+/**
+ * Peers whose gaters only let neighbours in a line connect: 0-1-2-...-n.
+ * Nothing else can ever dial, so frames between ends must be relayed by the
+ * peers in between.
  */
 export async function startLine (n: number, options: StartOptions = {}): Promise<Peer[]> {
   const appID = options.appID ?? freshAppID()
-  const keys = await Promise.all(Array.from({ length: n }, async () => generateKeyPair('Ed25519')))
-  const ids = keys.map(k => peerIdFromPrivateKey(k).toString())
+  const { keys, ids } = await newKeys(n)
   const peers: Peer[] = []
   for (let i = 0; i < n; i++) {
     const neighbours = new Set([ids[i - 1], ids[i + 1]].filter(id => id != null))
-    const node = await createLibp2p({
-      privateKey: keys[i],
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionGater: {
-        denyDialPeer: (peerId) => !neighbours.has(peerId.toString()),
-        denyInboundEncryptedConnection: (peerId) => !neighbours.has(peerId.toString())
-      },
-      services: { identify: identify(), ping: ping(), ...roomsubServices(appID) }
-    }) as unknown as RoomsubNode
     const bootstrap = i > 0 ? [peers[i - 1].addr] : []
     const userID = options.userIDs?.[i] ?? `u${i}`
-    const zim = ZIM.create({ appID, ...FAST, roomPeerTarget: 0, ...options.config, libp2p: node, privateKey: keys[i], bootstrap })
-    const events = new EventLog(zim)
-    await zim.login(userID, { userName: `name-${userID}` })
-    peers.push({ appID, zim, userID, events, node, peerId: node.peerId, addr: node.getMultiaddrs()[0].toString() })
+    peers.push(await startGatedPeer(userID, keys[i], peer => neighbours.has(peer), { appID, ...FAST, roomPeerTarget: 0, ...options.config, bootstrap }))
   }
   return peers
+}
+
+export interface Partition {
+  sides: [Peer[], Peer[]]
+  all: Peer[]
+  /** refuses every connection between the sides and closes the open ones */
+  cut(): Promise<void>
+  /** lets connections between the sides happen again; nobody is told, peers find each other */
+  heal(): void
+}
+
+/**
+ * Two groups of peers (users a0.., b0..) that can be cut apart and healed.
+ * Each side bootstraps to its first peer, and b0 also to a0, so each side
+ * stays connected within itself while cut.
+ */
+export async function startPartition (sizes: [number, number], options: StartOptions = {}): Promise<Partition> {
+  const appID = options.appID ?? freshAppID()
+  const { keys, ids } = await newKeys(sizes[0] + sizes[1])
+  const sideOf = new Map(ids.map((id, i) => [id, i < sizes[0] ? 0 : 1]))
+  let isCut = false
+  const all: Peer[] = []
+  for (let i = 0; i < ids.length; i++) {
+    const side = i < sizes[0] ? 0 : 1
+    const userID = side === 0 ? `a${i}` : `b${i - sizes[0]}`
+    const bootstrap = i === 0 ? [] : side === 0 || i === sizes[0] ? [all[0].addr] : [all[0].addr, all[sizes[0]].addr]
+    const allow = (peer: string): boolean => !isCut || sideOf.get(peer) === side || !sideOf.has(peer)
+    all.push(await startGatedPeer(userID, keys[i], allow, { appID, ...FAST, ...options.config, bootstrap }))
+  }
+  return {
+    all,
+    sides: [all.slice(0, sizes[0]), all.slice(sizes[0])],
+    cut: async () => {
+      isCut = true
+      await Promise.all(all.flatMap(p => p.node.getConnections()
+        .filter(c => sideOf.get(c.remotePeer.toString()) !== sideOf.get(p.peerId.toString()))
+        .map(async c => c.close().catch(err => { c.abort(err) }))))
+    },
+    heal: () => { isCut = false }
+  }
 }
 
 /** Logs every peer out and stops app-built nodes; a test's `after` hook. */
@@ -233,7 +290,14 @@ export async function rejectsWith (promise: Promise<unknown>, code: number): Pro
 export interface ChildPeer {
   child: import('node:child_process').ChildProcess
   addr: string
+  userID: string
+  /** what the child reported: users joined and left, messages received */
+  joined: string[]
+  left: string[]
+  messages: Array<{ from: string, text: string }>
   kill(signal?: NodeJS.Signals): void
+  send(text: string): void
+  waitFor(what: string, check: () => boolean, timeout?: number): Promise<void>
 }
 
 /** Starts a roomsub peer in a child process that enters `roomID`; resolves when it is in the room. */
@@ -242,24 +306,39 @@ export async function spawnPeer (config: RoomsubConfig, userID: string, roomID: 
   const { fileURLToPath } = await import('node:url')
   const script = fileURLToPath(new URL('./fixtures/peer-process.js', import.meta.url))
   const child = spawn(process.execPath, [script, JSON.stringify(config), userID, roomID], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const addr = await new Promise<string>((resolve, reject) => {
-    let buffered = ''
+  const waiters = new Set<() => void>()
+  const peer: ChildPeer = {
+    child,
+    addr: '',
+    userID,
+    joined: [],
+    left: [],
+    messages: [],
+    kill: (signal = 'SIGKILL') => { child.kill(signal) },
+    send: (text) => { child.stdin?.write(JSON.stringify({ send: text }) + '\n') },
+    waitFor: async (what, check, wait = 10_000) => { await waitUntil(`${userID}: ${what}`, check, wait, waiters) }
+  }
+  let buffered = ''
+  let ready: (addr: string) => void = () => {}
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString()
+    const lines = buffered.split('\n')
+    buffered = lines.pop() ?? ''
+    for (const line of lines) {
+      const event = JSON.parse(line) as { ready?: boolean, addr?: string, joined?: string[], left?: string[], message?: { from: string, text: string } }
+      if (event.ready === true) ready(event.addr ?? '')
+      if (event.joined != null) peer.joined.push(...event.joined)
+      if (event.left != null) peer.left.push(...event.left)
+      if (event.message != null) peer.messages.push(event.message)
+    }
+    for (const waiter of [...waiters]) waiter()
+  })
+  peer.addr = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${userID} did not enter ${roomID} in ${timeout} ms`)) }, timeout)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const line = buffered.split('\n').find(l => l.includes('"ready"'))
-      if (line != null) {
-        clearTimeout(timer)
-        resolve((JSON.parse(line) as { addr: string }).addr)
-      }
-    })
+    ready = (addr) => { clearTimeout(timer); resolve(addr) }
     child.on('exit', code => { clearTimeout(timer); reject(new Error(`${userID} exited with ${String(code)} before entering`)) })
   })
-  return {
-    child,
-    addr,
-    kill: (signal = 'SIGKILL') => { child.kill(signal) }
-  }
+  return peer
 }
 
 export interface Attacker { node: Libp2p<{ pubsub: GossipSub }>, key: PrivateKey }
@@ -279,4 +358,73 @@ export async function startAttacker (target: Peer, topic: string): Promise<Attac
   await node.dial(multiaddr(target.addr))
   await waitUntil('attacker sees the member on the topic', () => node.services.pubsub.getSubscribers(topic).length > 0)
   return { node, key }
+}
+
+/**
+ * Builds frames as a hostile peer would: signed with its own key (or any key
+ * it holds), for any user, room, session and sequence it likes.
+ */
+export class Forger {
+  readonly codec: EnvelopeCodec
+  readonly from: Uint8Array<ArrayBuffer>
+
+  constructor (appID: number, key: PrivateKey) {
+    this.codec = new EnvelopeCodec(appID, new AuthorCache(), createSigner(peerIdFromPrivateKey(key), key))
+    this.from = this.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>
+  }
+
+  static async create (appID: number): Promise<Forger> {
+    return new Forger(appID, await generateKeyPair('Ed25519'))
+  }
+
+  announcement (roomID: string, userID: string, fields: Partial<Announcement> = {}, session = 1n): Frame {
+    return {
+      from: this.from,
+      roomID,
+      session,
+      announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: userID, msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), ...fields } as Announcement
+    }
+  }
+
+  message (roomID: string, userID: string, seq: bigint, text: string, session = 1n): Frame {
+    const now = BigInt(Date.now())
+    return {
+      from: this.from,
+      roomID,
+      session,
+      message: { seq, timestamp: now, orderKey: now * 1024n, type: 1, userID, text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
+    }
+  }
+
+  async seal (frame: Frame): Promise<Uint8Array> {
+    return this.codec.seal('frame', Frame.encode(frame))
+  }
+}
+
+/**
+ * The same signed envelope in different bytes (an unknown field appended, which
+ * decoders skip): a replay that gossipsub's seen-cache, keyed on the bytes,
+ * does not catch, so roomsub's own replay checks must.
+ */
+export function rewrap (envelope: Uint8Array, nonce: number): Uint8Array {
+  // field 15, varint
+  const extra = [0x78, nonce & 0x7f]
+  const out = new Uint8Array(envelope.byteLength + extra.length)
+  out.set(envelope, 0)
+  out.set(extra, envelope.byteLength)
+  return out
+}
+
+/** Records every frame an attacker node receives on `topic`, for replay. */
+export function captureFrames (attacker: Attacker, topic: string): Uint8Array[] {
+  const frames: Uint8Array[] = []
+  attacker.node.services.pubsub.addEventListener('message', (evt) => {
+    if (evt.detail.topic === topic) frames.push(evt.detail.data.slice())
+  })
+  return frames
+}
+
+/** Opens a captured frame (no signature check needed: the test only looks). */
+export function peek (bytes: Uint8Array): Frame {
+  return Frame.decode(Envelope.decode(bytes).body)
 }

@@ -13,6 +13,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { registryRules } from '../registry/registry.js'
+import { APP_SPECIFIC_WEIGHT, PeerPenalties } from './peer-penalties.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -22,6 +23,8 @@ import type { Libp2p, PrivateKey } from '@libp2p/interface'
 export interface RoomsubServices {
   pubsub: GossipSub
   dht: KadDHT
+  /** what roomsub's frame gate holds against peers, read by gossipsub's scoring */
+  penalties: PeerPenalties
   identify?: Identify
   ping?: Ping
 }
@@ -38,8 +41,10 @@ export function dhtProtocol (appID: number): string {
  * Ed25519 signature per message, checked once per receiver), so gossipsub
  * runs StrictNoSign and does not sign a second time.
  */
-export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gossipsub>, dht: ReturnType<typeof kadDHT> } {
+export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gossipsub>, dht: ReturnType<typeof kadDHT>, penalties: () => PeerPenalties } {
+  const penalties = new PeerPenalties()
   return {
+    penalties: () => penalties,
     pubsub: gossipsub({
       globalSignaturePolicy: StrictNoSign,
       allowPublishToZeroTopicPeers: true,
@@ -50,7 +55,10 @@ export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gos
         // graylists them from 14 on: many peers on one host (tests, demos) or behind one
         // NAT (a LAN party) are normal for a chat room. Loopback is exempt, the cliff is higher.
         IPColocationFactorThreshold: 50,
-        IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1'])
+        IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']),
+        // peers that send forged, malformed or flooding frames lose score, then mesh places, then a hearing
+        appSpecificScore: penalties.score,
+        appSpecificWeight: APP_SPECIFIC_WEIGHT
       }
     }),
     dht: kadDHT({

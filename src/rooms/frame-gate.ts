@@ -1,13 +1,19 @@
 /**
- * The gate every room frame passes, once per node: decode the envelope,
- * check the signature against the author's key, check the frame's shape and
- * room, then let the room's state decide. Whatever is refused is counted by
- * reason (frameStats) and never throws: a bad frame costs its sender, not us.
+ * The gate every room frame passes, once per node: size, decode, check the
+ * signature against the author's key, check the frame's shape and room, hold
+ * each author to a send rate, then let the room's state decide. Whatever is
+ * refused is counted by reason (frameStats) and never throws. Refusals no
+ * honest forwarder could cause (forgeries, garbage, floods from the sender's
+ * own key) cost the peer that handed us the frame gossipsub score.
  */
+import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { Frame } from '../wire/roomsub.js'
+import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
 import type { Room, Verdict } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
-import type { ChatMessage } from '../wire/roomsub.js'
+import type { Announcement, ChatMessage } from '../wire/roomsub.js'
+import type { TokenVerifier } from '../auth/token.js'
+import type { PeerPenalties } from '../node/peer-penalties.js'
 
 /** Counts of what the validator refused or dropped, by reason; a roomsub extension to ZIM. */
 export type FrameStats = Record<string, number>
@@ -19,39 +25,135 @@ const FRAME_CODEC = {
   decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })
 }
 
+/** Authors whose send rate is tracked at most; past it the oldest is forgotten. */
+const MAX_TRACKED_AUTHORS = 4096
+/**
+ * Announcements one author may burst, and per second after that: heartbeats
+ * are one per interval, but a member that sees many peers vanish at once
+ * sends a GONE for each.
+ */
+const ANNOUNCEMENT_BURST = 64
+const ANNOUNCEMENTS_PER_SECOND = 10
+/** Penalty points: a frame no honest forwarder would pass on, and a flood frame from the sender's own key. */
+const FORGED_POINTS = 1
+const FLOOD_POINTS = 0.5
+
+export interface FrameGateInit {
+  codec: EnvelopeCodec
+  /** ZIM's per-user send limit; a remote author gets twice that as burst before frames are refused */
+  messagesPerSecond: number
+  penalties?: PeerPenalties
+  /** in apps with an authority: announcements need a valid token, messages a member whose token holds */
+  tokens?: TokenVerifier
+  /** a peer's penalty passed the disconnect mark */
+  onAbusive?(peer: string): void
+}
+
+/** A token bucket per author, refilled continuously. */
+class SendRate {
+  private readonly buckets = new Map<string, { tokens: number, at: number }>()
+  private readonly burst: number
+  private readonly perSecond: number
+
+  constructor (burst: number, perSecond: number) {
+    this.burst = burst
+    this.perSecond = perSecond
+  }
+
+  take (author: string, now: number): boolean {
+    const bucket = this.buckets.get(author)
+    const tokens = bucket == null ? this.burst : Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perSecond / 1000)
+    if (tokens < 1) {
+      if (bucket != null) { bucket.tokens = tokens; bucket.at = now }
+      return false
+    }
+    this.buckets.delete(author)
+    this.buckets.set(author, { tokens: tokens - 1, at: now })
+    if (this.buckets.size > MAX_TRACKED_AUTHORS) {
+      const oldest = this.buckets.keys().next().value
+      if (oldest != null) this.buckets.delete(oldest)
+    }
+    return true
+  }
+}
+
 export class FrameGate {
-  private readonly codec: EnvelopeCodec
+  private readonly init: FrameGateInit
+  private readonly messageRate: SendRate
+  private readonly announcementRate = new SendRate(ANNOUNCEMENT_BURST, ANNOUNCEMENTS_PER_SECOND)
+  /** until when each author's token lets it speak (apps with an authority) */
+  private readonly authorizedUntil = new Map<string, number>()
   readonly stats: FrameStats = {}
 
-  constructor (codec: EnvelopeCodec) {
-    this.codec = codec
+  constructor (init: FrameGateInit) {
+    this.init = init
+    const perSecond = Math.max(1, init.messagesPerSecond)
+    this.messageRate = new SendRate(Math.min(Number.MAX_SAFE_INTEGER, perSecond * 2), perSecond)
   }
 
   count (reason: string): void {
     this.stats[reason] = (this.stats[reason] ?? 0) + 1
   }
 
-  /** Decodes and verifies a frame; throws on anything malformed or forged. */
-  async open (bytes: Uint8Array): Promise<Opened<Frame>> {
-    return this.codec.open<Frame>('frame', bytes, FRAME_CODEC, f => f.from)
+  /**
+   * Whether `author` may make announcement `ann` (always, without an
+   * authority); a valid token also lets its messages through until it expires.
+   */
+  authorized (author: string, ann: Announcement, now = Date.now()): boolean {
+    const tokens = this.init.tokens
+    if (tokens == null) return true
+    if (!tokens.allows(ann.token, ann.userID, author, now)) return false
+    this.authorizedUntil.delete(author)
+    this.authorizedUntil.set(author, tokens.expiryOf(ann.token))
+    if (this.authorizedUntil.size > MAX_TRACKED_AUTHORS) {
+      const oldest = this.authorizedUntil.keys().next().value
+      if (oldest != null) this.authorizedUntil.delete(oldest)
+    }
+    return true
   }
 
-  /** A frame published on `room`'s topic: accepted frames have changed the room's state. */
-  async admit (room: Room, bytes: Uint8Array, now = Date.now()): Promise<Verdict> {
+  private refuse (reason: string, source: string | undefined, points: number): Verdict {
+    this.count(reason)
+    if (source != null && points > 0 && this.init.penalties != null) {
+      const total = this.init.penalties.add(source, points)
+      if (total >= DISCONNECT_POINTS && total - points < DISCONNECT_POINTS) this.init.onAbusive?.(source)
+    }
+    return 'reject'
+  }
+
+  /** Decodes and verifies a frame; throws on anything malformed or forged. */
+  async open (bytes: Uint8Array): Promise<Opened<Frame>> {
+    return this.init.codec.open<Frame>('frame', bytes, FRAME_CODEC, f => f.from)
+  }
+
+  /**
+   * A frame published on `room`'s topic, handed to us by `source` (the
+   * gossipsub propagation source). Accepted frames have changed the room's state.
+   */
+  async admit (room: Room, bytes: Uint8Array, source?: string, now = Date.now()): Promise<Verdict> {
+    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+      return this.refuse('oversize', source, FORGED_POINTS)
+    }
     let opened: Opened<Frame>
     try {
       opened = await this.open(bytes)
     } catch {
-      this.count('malformed-or-forged')
-      return 'reject'
+      return this.refuse('malformed-or-forged', source, FORGED_POINTS)
     }
     const frame = opened.body
     const hasAnnouncement = frame.announcement != null
     if (frame.roomID !== room.roomID || hasAnnouncement === (frame.message != null)) {
-      this.count('wrong-room-or-shape')
-      return 'reject'
+      return this.refuse('wrong-room-or-shape', source, FORGED_POINTS)
     }
     const author = opened.author.peerIdString
+    if (!(hasAnnouncement ? this.announcementRate : this.messageRate).take(author, now)) {
+      // forwarders pass on what their own gate let through, so only the author's own flood costs score
+      return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
+    }
+    if (this.init.tokens != null && !(frame.announcement != null ? this.authorized(author, frame.announcement, now) : (this.authorizedUntil.get(author) ?? 0) > now)) {
+      // no penalty: a forwarder cannot know when our clock says a token ran out
+      return this.refuse('unauthorized', source, 0)
+    }
     const verdict: Verdict = frame.announcement != null
       ? room.applyAnnouncement(author, frame, frame.announcement, bytes, true, now)
       : room.applyMessage(author, frame, frame.message as ChatMessage, now)

@@ -13,6 +13,7 @@ import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
 import { FrameGate, MAX_ANNOUNCED_ADDRS } from './frame-gate.js'
 import type { FrameStats } from './frame-gate.js'
+import type { TokenVerifier } from '../auth/token.js'
 import { Room, messageIDOf } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
@@ -41,6 +42,8 @@ const MEMBER_CHECK_TIMEOUT_MS = 1000
 const REPUBLISH_RETRY_MS = 100
 const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
+/** Connected peers asked for a snapshot when none is known to be in the room. */
+const MAX_BLIND_SNAPSHOT_ASKS = 4
 
 export interface RoomManagerEvents {
   memberJoined(roomID: string, users: ZIMUserInfo[]): void
@@ -55,6 +58,8 @@ export interface RoomManagerInit {
   registry: RoomRegistry
   config: ResolvedConfig
   user: { userID: string, userName: string }
+  /** in apps with an authority: how members' tokens are checked, and ours */
+  auth?: { verifier: TokenVerifier, token: Uint8Array }
   events: RoomManagerEvents
 }
 
@@ -89,7 +94,13 @@ export class RoomManager {
   constructor (init: RoomManagerInit) {
     this.init = init
     this.selfId = init.node.peerId.toString()
-    this.gate = new FrameGate(init.codec)
+    this.gate = new FrameGate({
+      codec: init.codec,
+      messagesPerSecond: init.config.messageRateLimit,
+      tokens: init.auth?.verifier,
+      penalties: init.node.services.penalties,
+      onAbusive: (peer) => { this.hangUp(peer) }
+    })
     this.callbacks = {
       joined: (room, users) => { this.init.events.memberJoined(room.roomID, users) },
       left: (room, users) => { this.init.events.memberLeft(room.roomID, users) },
@@ -173,14 +184,16 @@ export class RoomManager {
       localUserID: this.init.user.userID,
       localPeerId: this.selfId,
       memberTimeout: this.init.config.memberTimeout,
+      heartbeatInterval: this.init.config.heartbeatInterval,
       reorderWindow: this.init.config.reorderWindow,
+      maxMembers: this.init.config.maxRoomMembers,
       callbacks: this.callbacks
     })
     this.connecting.add(roomID)
     this.rooms.set(roomID, room)
     this.init.events.roomState(roomID, ZIMRoomState.Connecting, mode === 'create' ? ZIMRoomEvent.ActiveCreate : ZIMRoomEvent.ActiveEnter)
     const topic = roomTopic(this.init.config.appID, roomID)
-    this.pubsub.topicValidators.set(topic, async (_peer, msg) => this.validate(room, msg))
+    this.pubsub.topicValidators.set(topic, async (source, msg) => this.validate(room, source, msg))
     this.pubsub.subscribe(topic)
     try {
       await this.settle(room, mode, options)
@@ -296,6 +309,10 @@ export class RoomManager {
     for (const entry of snapshot.members) {
       const ann = entry.body.announcement
       if (ann == null) continue
+      if (!this.gate.authorized(entry.author.peerIdString, ann)) {
+        this.count('snapshot-rejected')
+        continue
+      }
       if (ann.userID === this.init.user.userID && entry.author.peerIdString !== this.selfId) {
         // first key wins: another peer holds our userID in this room
         throw zimError(ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom, `user ${ann.userID} is already in room ${room.roomID} on another peer`)
@@ -373,16 +390,24 @@ export class RoomManager {
 
   // ---------------------------------------------------------------- snapshot
 
-  /** Asks connected subscribers of the room topic, one by one, for what they know of the room. */
+  /**
+   * Asks connected subscribers of the room topic, one by one, for what they
+   * know of the room. With none known yet (their subscriptions may still be
+   * on the way, on a busy node), asks a few connected peers at once instead.
+   */
   private async snapshotFromTopicPeers (room: Room): Promise<Snapshot | undefined> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
-    for (const peer of this.pubsub.getSubscribers(topic)) {
+    const subscribers = this.pubsub.getSubscribers(topic)
+    for (const peer of subscribers) {
       const snapshot = await this.requestSnapshot(peer, room.roomID)
       if (snapshot != null && snapshot.members.length > 0) {
         return snapshot
       }
     }
-    return undefined
+    if (subscribers.length > 0) return undefined
+    const asked = this.init.node.getPeers().slice(0, MAX_BLIND_SNAPSHOT_ASKS)
+    const answers = await Promise.all(asked.map(async peer => this.requestSnapshot(peer, room.roomID)))
+    return answers.find(s => s != null && s.members.length > 0)
   }
 
   private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | undefined> {
@@ -438,11 +463,19 @@ export class RoomManager {
 
   // ---------------------------------------------------------------- frames
 
+  /** A peer kept sending frames no honest peer sends: close its connections (gossipsub already ignores it). */
+  private hangUp (peer: string): void {
+    this.count('peer-disconnected')
+    const connections = this.init.node.getConnections().filter(c => c.remotePeer.toString() === peer)
+    log('closing %d connections to abusive peer %s', connections.length, peer)
+    for (const c of connections) void c.close().catch(err => { c.abort(err) })
+  }
+
   /** The topic validator: every frame is decoded, verified and applied here, once per node. */
-  private async validate (room: Room, msg: Message): Promise<TopicValidatorResult> {
+  private async validate (room: Room, source: PeerId, msg: Message): Promise<TopicValidatorResult> {
     // gossipsub runs StrictNoSign and drops signed messages before validators see them
     if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
-    const verdict = await this.gate.admit(room, msg.data)
+    const verdict = await this.gate.admit(room, msg.data, source.toString())
     return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
@@ -466,7 +499,8 @@ export class RoomManager {
         ? { creator: room.generation.creatorBytes as Uint8Array<ArrayBuffer>, createdAt: BigInt(room.generation.createdAt) }
         : undefined,
       goneUserID: gone?.userID ?? '',
-      goneSession: gone?.session ?? 0n
+      goneSession: gone?.session ?? 0n,
+      token: (this.init.auth?.token ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>
     }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
     const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
@@ -519,6 +553,7 @@ export class RoomManager {
     const beat = (): void => {
       if (this.rooms.get(room.roomID) !== room || !room.connected) return
       room.sweep()
+      this.redialLost(room)
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       this.maybeRefreshRecord(room)
       this.after(this.jittered(this.init.config.heartbeatInterval), beat)
@@ -696,6 +731,23 @@ export class RoomManager {
         this.announce(room, Announcement.Kind.GONE, member).catch(err => { log('gone notice in %s failed: %e', room.roomID, err) })
       }
     }).finally(() => this.checking.delete(key))
+  }
+
+  /**
+   * Members that vanished without leaving are dialled again, with backoff, for
+   * a while: after a partition heals, the connection lets their heartbeats
+   * (and ours) through again and membership converges on both sides.
+   */
+  private redialLost (room: Room, now = Date.now()): void {
+    const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
+    for (const lost of room.lost.values()) {
+      if (lost.nextTry > now || connected.has(lost.peerId)) continue
+      lost.wait = Math.min(lost.wait * 2, this.init.config.memberTimeout * 2)
+      lost.nextTry = now + lost.wait
+      const addrs = lost.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+      this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(MEMBER_CHECK_TIMEOUT_MS)]) })
+        .then(() => { log('reached lost member %s of %s again', lost.peerId, room.roomID) }, () => {})
+    }
   }
 
   // ---------------------------------------------------------------- leaving

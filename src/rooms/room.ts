@@ -33,6 +33,21 @@ export interface Member {
   gapTimer?: ReturnType<typeof setTimeout>
 }
 
+/** A member that vanished without a LEAVE (crashed, or cut off by a partition). */
+export interface LostMember {
+  peerId: string
+  addrs: Uint8Array[]
+  /** redialled until then, so a healed network finds its way back */
+  until: number
+  nextTry: number
+  wait: number
+}
+
+/** Lost members remembered at most per room; past it the oldest is forgotten. */
+const MAX_LOST = 64
+/** A lost member is redialled for this many member timeouts. */
+const LOST_REDIAL_TIMEOUTS = 20
+
 interface Tombstone {
   peerId: string
   seq: bigint
@@ -56,7 +71,10 @@ export interface RoomInit {
   localUserID: string
   localPeerId: string
   memberTimeout: number
+  heartbeatInterval: number
   reorderWindow: number
+  /** members (and tombstones) one room keeps at most: fake joins cannot grow memory without bound */
+  maxMembers: number
   callbacks: RoomCallbacks
 }
 
@@ -121,6 +139,9 @@ export class Room {
   /** called whenever the set of members not yet heard live may have shrunk */
   onHeard?: () => void
   readonly members = new Map<string, Member>()
+  readonly lost = new Map<string, LostMember>()
+  /** the member each peer speaks as: one key holds one userID per room */
+  private readonly byPeer = new Map<string, Member>()
   readonly session = timeBasedCounter()
   private annSeq = timeBasedCounter()
   msgSeq = 0n
@@ -194,9 +215,18 @@ export class Room {
     if (existing != null && ann.seq <= existing.seq) {
       return 'ignore'
     }
+    const held = existing == null ? this.byPeer.get(author) : undefined
+    if (held != null) {
+      // the peer speaks as another user: only a newer session (it logged in again as someone else) replaces that user
+      if (frame.session <= held.session || ann.kind === Announcement.Kind.LEAVE) return 'reject'
+      this.removeMembers([held])
+    }
+    if (existing == null && ann.kind !== Announcement.Kind.LEAVE && this.members.size >= this.init.maxMembers) {
+      return 'ignore'
+    }
 
     if (ann.kind === Announcement.Kind.LEAVE) {
-      this.tombstones.set(ann.userID, { peerId: author, seq: ann.seq, until: now + this.init.memberTimeout * 2 })
+      this.bury(ann.userID, author, ann.seq, now)
       if (existing != null) {
         this.remove(existing)
         if (this.connected) this.init.callbacks.left(this, [toUserInfo(existing)])
@@ -221,7 +251,9 @@ export class Room {
         missing: new Set()
       }
       this.tombstones.delete(ann.userID)
+      this.lost.delete(author)
       this.members.set(ann.userID, member)
+      this.byPeer.set(author, member)
       if (live && this.connected) {
         this.init.callbacks.joined(this, [toUserInfo(member)])
       }
@@ -369,9 +401,31 @@ export class Room {
     member.missing.clear()
   }
 
+  private markLost (member: Member, now: number): void {
+    if (member.addrs.length === 0) return
+    const wait = this.init.heartbeatInterval
+    this.lost.set(member.peerId, { peerId: member.peerId, addrs: member.addrs, until: now + this.init.memberTimeout * LOST_REDIAL_TIMEOUTS, nextTry: now + wait, wait })
+    if (this.lost.size > MAX_LOST) {
+      const oldest = this.lost.keys().next().value
+      if (oldest != null) this.lost.delete(oldest)
+    }
+  }
+
+  /** Remembers a departed user's last seq for a while, so replays of its announcements change nothing. */
+  private bury (userID: string, peerId: string, seq: bigint, now: number): void {
+    this.tombstones.delete(userID)
+    this.tombstones.set(userID, { peerId, seq, until: now + this.init.memberTimeout * 2 })
+    if (this.tombstones.size > this.init.maxMembers) {
+      // the oldest goes first (a Map keeps insertion order)
+      const oldest = this.tombstones.keys().next().value
+      if (oldest != null) this.tombstones.delete(oldest)
+    }
+  }
+
   private remove (member: Member): void {
     this.resetOrdering(member)
     this.members.delete(member.userID)
+    if (this.byPeer.get(member.peerId) === member) this.byPeer.delete(member.peerId)
     this.onHeard?.()
   }
 
@@ -390,11 +444,12 @@ export class Room {
   }
 
   /** Removes members found gone (a failed check), reporting them left once. */
-  removeMembers (gone: Member[]): void {
+  removeMembers (gone: Member[], now = Date.now()): void {
     const present = gone.filter(m => this.members.get(m.userID) === m)
     for (const member of present) {
-      this.tombstones.set(member.userID, { peerId: member.peerId, seq: member.seq, until: Date.now() + this.init.memberTimeout * 2 })
+      this.bury(member.userID, member.peerId, member.seq, now)
       this.remove(member)
+      this.markLost(member, now)
     }
     if (present.length > 0 && this.connected) {
       this.init.callbacks.left(this, present.map(toUserInfo))
@@ -405,8 +460,12 @@ export class Room {
   sweep (now = Date.now()): void {
     const gone = [...this.members.values()].filter(m => now - m.lastSeen > this.init.memberTimeout)
     for (const member of gone) {
-      this.tombstones.set(member.userID, { peerId: member.peerId, seq: member.seq, until: now + this.init.memberTimeout * 2 })
+      this.bury(member.userID, member.peerId, member.seq, now)
       this.remove(member)
+      this.markLost(member, now)
+    }
+    for (const [peerId, lost] of this.lost) {
+      if (lost.until < now) this.lost.delete(peerId)
     }
     for (const [userID, tomb] of this.tombstones) {
       if (tomb.until < now) this.tombstones.delete(userID)

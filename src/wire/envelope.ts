@@ -6,7 +6,12 @@
 import { Envelope } from './roomsub.js'
 import type { Author, AuthorCache, Signer } from './keys.js'
 
-export type EnvelopeKind = 'frame' | 'creation' | 'refresh'
+export type EnvelopeKind = 'frame' | 'creation' | 'refresh' | 'token'
+
+/** What a signature covers before the body: the app and the purpose, so no signature is valid elsewhere. */
+export function signingDomain (appID: number, kind: EnvelopeKind): Uint8Array {
+  return new TextEncoder().encode(`roomsub/1/${appID}/${kind}\n`)
+}
 
 /** Largest envelope roomsub accepts: a 32 KB text plus headers, with room to spare. */
 export const MAX_ENVELOPE_BYTES = 48 * 1024
@@ -30,8 +35,7 @@ export class EnvelopeCodec {
   /** Without a signer the codec only opens envelopes (a DHT validator needs no key). */
   constructor (appID: number, authors: AuthorCache, signer?: Signer) {
     this.appID = appID
-    const domain = (kind: EnvelopeKind): Uint8Array => new TextEncoder().encode(`roomsub/1/${appID}/${kind}\n`)
-    this.domains = { frame: domain('frame'), creation: domain('creation'), refresh: domain('refresh') }
+    this.domains = { frame: signingDomain(appID, 'frame'), creation: signingDomain(appID, 'creation'), refresh: signingDomain(appID, 'refresh'), token: signingDomain(appID, 'token') }
     this.signer = signer
     this.authors = authors
   }

@@ -27,14 +27,20 @@ export interface Author {
   verify(data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>
 }
 
+/** A node:crypto key from a raw 32-byte Ed25519 seed (libp2p's raw private key starts with it). */
+export function ed25519PrivateKey (seed: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed.subarray(0, 32)]), format: 'der', type: 'pkcs8' })
+}
+
+/** A node:crypto key from a raw 32-byte Ed25519 public key. */
+export function ed25519PublicKey (raw: Uint8Array): KeyObject {
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
+}
+
 export function createSigner (peerId: PeerId, privateKey: PrivateKey): Signer {
   const peerIdBytes = peerId.toMultihash().bytes
   if (privateKey.type === 'Ed25519') {
-    const key = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_PREFIX, privateKey.raw.subarray(0, 32)]),
-      format: 'der',
-      type: 'pkcs8'
-    })
+    const key = ed25519PrivateKey(privateKey.raw)
     return { peerId, peerIdBytes, sign: (data) => cryptoSign(null, data, key) }
   }
   return { peerId, peerIdBytes, sign: async (data) => privateKey.sign(data) }
@@ -42,11 +48,7 @@ export function createSigner (peerId: PeerId, privateKey: PrivateKey): Signer {
 
 function verifierFor (publicKey: PublicKey): Author['verify'] {
   if (publicKey.type === 'Ed25519') {
-    const key: KeyObject = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey.raw]),
-      format: 'der',
-      type: 'spki'
-    })
+    const key = ed25519PublicKey(publicKey.raw)
     return (data, signature) => signature.byteLength === 64 && cryptoVerify(null, data, key, signature)
   }
   return (data, signature) => publicKey.verify(data, signature)

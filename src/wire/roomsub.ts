@@ -341,6 +341,11 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameAnnouncementTokenFieldEvent {
+    field: '$.announcement.token'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameMessageSeqFieldEvent {
     field: '$.message.seq'
     value: bigint
@@ -404,7 +409,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -534,6 +539,7 @@ export interface Announcement {
   destroyDelay: number
   goneUserID: string
   goneSession: bigint
+  token: Uint8Array<ArrayBuffer>
 }
 
 export namespace Announcement {
@@ -630,6 +636,11 @@ export namespace Announcement {
           w.uint64(obj.goneSession)
         }
 
+        if ((obj.token != null && obj.token.byteLength > 0)) {
+          w.uint32(106)
+          w.bytes(obj.token)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -645,7 +656,8 @@ export namespace Announcement {
           roomName: '',
           destroyDelay: 0,
           goneUserID: '',
-          goneSession: 0n
+          goneSession: 0n,
+          token: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -706,6 +718,10 @@ export namespace Announcement {
             }
             case 12: {
               obj.goneSession = reader.uint64()
+              break
+            }
+            case 13: {
+              obj.token = reader.bytes()
               break
             }
             default: {
@@ -819,6 +835,13 @@ export namespace Announcement {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.token`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -897,6 +920,11 @@ export namespace Announcement {
     value: bigint
   }
 
+  export interface AnnouncementTokenFieldEvent {
+    field: '$.token'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -905,8 +933,166 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent | AnnouncementGoneUserIDFieldEvent | AnnouncementGoneSessionFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent | AnnouncementGoneUserIDFieldEvent | AnnouncementGoneSessionFieldEvent | AnnouncementTokenFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface AuthToken {
+  appID: number
+  userID: string
+  peerId: Uint8Array<ArrayBuffer>
+  expiresAt: bigint
+}
+
+export namespace AuthToken {
+  let _codec: Codec<AuthToken>
+
+  export const codec = (): Codec<AuthToken> => {
+    if (_codec == null) {
+      _codec = message<AuthToken>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.appID != null && obj.appID !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.appID)
+        }
+
+        if ((obj.userID != null && obj.userID !== '')) {
+          w.uint32(18)
+          w.string(obj.userID)
+        }
+
+        if ((obj.peerId != null && obj.peerId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.peerId)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          appID: 0,
+          userID: '',
+          peerId: uint8ArrayAlloc(0),
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.appID = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.userID = reader.string()
+              break
+            }
+            case 3: {
+              obj.peerId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.appID`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.userID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AuthTokenAppIDFieldEvent {
+    field: '$.appID'
+    value: number
+  }
+
+  export interface AuthTokenUserIDFieldEvent {
+    field: '$.userID'
+    value: string
+  }
+
+  export interface AuthTokenPeerIdFieldEvent {
+    field: '$.peerId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AuthTokenExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<AuthToken>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AuthToken.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuthToken>): AuthToken {
+    return decodeMessage(buf, AuthToken.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuthToken>): Generator<AuthTokenAppIDFieldEvent | AuthTokenUserIDFieldEvent | AuthTokenPeerIdFieldEvent | AuthTokenExpiresAtFieldEvent> {
+    return streamMessage(buf, AuthToken.codec(), opts)
   }
 }
 

@@ -33,6 +33,14 @@ export interface RoomsubConfig {
   messageRateLimit?: number
   /** other room members each member keeps a direct connection to (default 3) */
   roomPeerTarget?: number
+  /** members one room holds at most; joins past it are ignored (default 10000) */
+  maxRoomMembers?: number
+  /**
+   * the public key (base64url) of the app's authority (`createAuthority`): login then needs a
+   * token it issued (`issueToken`), and members refuse peers without one. Without it, the first
+   * key to announce a userID in a room holds it.
+   */
+  authority?: string
 }
 
 export interface ResolvedConfig {
@@ -50,6 +58,8 @@ export interface ResolvedConfig {
   maxJoinedRooms: number
   messageRateLimit: number
   roomPeerTarget: number
+  maxRoomMembers: number
+  authority?: string
   /** how often the designated member refreshes the registry record */
   recordRefreshInterval: number
   /** how long a record outlives its last refresh */
@@ -75,6 +85,8 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
     maxJoinedRooms: config.maxJoinedRooms ?? 5,
     messageRateLimit: config.messageRateLimit ?? 10,
     roomPeerTarget: config.roomPeerTarget ?? 3,
+    maxRoomMembers: config.maxRoomMembers ?? 10_000,
+    authority: config.authority,
     recordRefreshInterval,
     recordTTL: recordRefreshInterval * 3
   }

@@ -14,6 +14,7 @@ import { RoomManager } from '../rooms/room-manager.js'
 import { AuthorCache, createSigner } from '../wire/keys.js'
 import { EnvelopeCodec } from '../wire/envelope.js'
 import { resolveConfig } from './config.js'
+import { TokenVerifier } from '../auth/token.js'
 import { ZIMError, ZIMErrorCode, toZIMError, zimError } from './errors.js'
 import {
   ZIMConnectionEvent, ZIMConnectionState, ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType
@@ -43,6 +44,8 @@ interface Session {
   ownsNode: boolean
   rooms: RoomManager
   abort: AbortController
+  /** fires when the login token expires */
+  expiry?: ReturnType<typeof setTimeout>
 }
 
 let localMessageCounter = 0
@@ -56,7 +59,10 @@ export class ZIM {
     if (config == null || typeof config !== 'object' || !Number.isSafeInteger(config.appID) || config.appID <= 0) {
       throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'appID must be a positive whole number')
     }
-    const zim = new ZIM(resolveConfig(config))
+    const resolved = resolveConfig(config)
+    // a malformed authority key fails here, not at the first login
+    const verifier = resolved.authority != null ? new TokenVerifier(resolved.appID, resolved.authority) : undefined
+    const zim = new ZIM(resolved, verifier)
     ZIM.instance = zim
     return zim
   }
@@ -73,8 +79,11 @@ export class ZIM {
   private stopping?: Promise<void>
   private destroyed = false
 
-  private constructor (config: ResolvedConfig) {
+  private readonly verifier?: TokenVerifier
+
+  private constructor (config: ResolvedConfig, verifier?: TokenVerifier) {
     this.config = config
+    this.verifier = verifier
   }
 
   /** The running libp2p node after login (read `getMultiaddrs()` from it); undefined before. */
@@ -116,12 +125,15 @@ export class ZIM {
     if (this.destroyed) throw zimError(ZIMErrorCode.CommonModuleNotInit, 'this instance was destroyed')
     let userID: unknown
     let userName: unknown
+    let token: unknown
     if (typeof user === 'object' && user != null) {
       userID = user.userID
       userName = user.userName ?? ''
+      token = config
     } else {
       userID = user
       userName = (typeof config === 'object' && config != null ? config.userName : undefined) ?? ''
+      token = typeof config === 'object' && config != null ? config.token : undefined
     }
     checkUserID(userID)
     checkUserName(userName)
@@ -146,6 +158,10 @@ export class ZIM {
         }
       }
       if (node == null || privateKey == null) throw new Error('no node')
+      // the token binds this node's peer id: checked before any peer is dialled
+      const auth = this.verifier != null
+        ? { verifier: this.verifier, token: this.verifier.checkLogin(token, userID, node.peerId.toString()) }
+        : undefined
       const bootstrap = new BootstrapDialer(node, this.config.bootstrap, abort.signal)
       if (!(await bootstrap.start(this.config.loginTimeout))) {
         throw zimError(ZIMErrorCode.NetworkModuleRequestTimeout, 'no bootstrap peer could be reached before loginTimeout')
@@ -161,6 +177,7 @@ export class ZIM {
         registry,
         config: this.config,
         user: { userID, userName },
+        auth,
         events: {
           memberJoined: (roomID, memberList) => { this.emit('roomMemberJoined', { roomID, memberList }) },
           memberLeft: (roomID, memberList) => { this.emit('roomMemberLeft', { roomID, memberList }) },
@@ -172,8 +189,10 @@ export class ZIM {
         }
       })
       await rooms.start()
-      this.session = { userID, userName, node, ownsNode, rooms, abort }
+      const session: Session = { userID, userName, node, ownsNode, rooms, abort }
+      this.session = session
       this.connectionState(ZIMConnectionState.Connected, ZIMConnectionEvent.Success)
+      if (auth != null) this.expireAt(session, auth.verifier.expiryOf(auth.token))
     } catch (err) {
       abort.abort()
       if (ownsNode) await Promise.resolve(node?.stop()).catch(() => {})
@@ -202,7 +221,19 @@ export class ZIM {
     }
   }
 
+  /** When the token runs out, members stop listening to us: log out and say why, as ZIM does. */
+  private expireAt (session: Session, expiresAt: number): void {
+    // setTimeout holds at most 2^31-1 ms: a later expiry is re-armed when that passes
+    const wait = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1)
+    session.expiry = setTimeout(() => {
+      if (this.session !== session) return
+      if (Date.now() < expiresAt) { this.expireAt(session, expiresAt); return }
+      void this.logout().then(() => { this.connectionState(ZIMConnectionState.Disconnected, ZIMConnectionEvent.TokenExpired) })
+    }, wait)
+  }
+
   private async stop (session: Session): Promise<void> {
+    clearTimeout(session.expiry)
     await session.rooms.stop()
     session.abort.abort()
     if (session.ownsNode) {

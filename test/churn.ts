@@ -1,0 +1,191 @@
+/**
+ * The churn soak, shared by the CI test (short) and `npm run soak` (long):
+ * peers log in, join, send, leave, log out and crash at random (a seeded
+ * PRNG picks every action, so a failing seed replays the same script), then
+ * an accounting step checks every message reached every member present for
+ * its whole flight exactly once, and nobody outside the room.
+ */
+import { FAST, startPeer } from './helpers.js'
+import type { Peer } from './helpers.js'
+import type { ZIMMessage } from '../src/index.js'
+
+export interface ChurnOptions {
+  seed: number
+  /** peer slots; each slot is one userID, logged in again and again */
+  nodes: number
+  durationMs: number
+  /** one random action per tick */
+  tickMs: number
+  /** a message must reach everyone in the room from its send until this much later */
+  flightMs: number
+  appID: number
+  log?: (line: string) => void
+}
+
+export interface ChurnReport {
+  seed: number
+  actions: Record<string, number>
+  sent: number
+  /** (message, receiver) pairs that had to be delivered */
+  expected: number
+  delivered: number
+  missing: string[]
+  duplicates: string[]
+  strays: string[]
+  wallMs: number
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere */
+export function prng (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** One login of one slot: the span it was in the room, and what it received. */
+interface Incarnation {
+  name: string
+  peer: Peer
+  joinStart?: number
+  joinDone?: number
+  /** left, logged out or crashed */
+  gone?: number
+  crashed: boolean
+  received: Array<{ id: string, at: number }>
+}
+
+interface Sent { id: string, from: Incarnation, at: number }
+
+const ROOM = 'churn'
+
+export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
+  const random = prng(o.seed)
+  const log = o.log ?? (() => {})
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]
+  const slots: Array<Incarnation | undefined> = new Array(o.nodes).fill(undefined)
+  const everyone: Incarnation[] = []
+  const sent: Sent[] = []
+  const actions: Record<string, number> = {}
+  const pending = new Set<Promise<unknown>>()
+  let logins = 0
+  let counter = 0
+  const started = Date.now()
+
+  const track = (what: string, work: Promise<unknown>): void => {
+    actions[what] = (actions[what] ?? 0) + 1
+    const p = work.catch(err => { log(`${what} failed: ${String(err)}`) }).finally(() => pending.delete(p))
+    pending.add(p)
+  }
+  const online = (): Incarnation[] => slots.filter((s): s is Incarnation => s != null && !s.crashed)
+  const members = (): Incarnation[] => online().filter(s => s.joinDone != null && s.gone == null)
+  const busy = new Set<Incarnation>()
+
+  const login = async (slot: number): Promise<Incarnation> => {
+    const bootstrap = online().filter(s => !busy.has(s)).map(s => s.peer.addr)
+    const userID = `c${slot}`
+    const inc: Incarnation = { name: `${userID}#${++logins}`, crashed: false, received: [], peer: undefined as unknown as Peer }
+    slots[slot] = inc
+    busy.add(inc)
+    try {
+      inc.peer = await startPeer(userID, { appID: o.appID, ...FAST, bootstrap: bootstrap.length > 0 ? [pick(bootstrap)] : [] })
+      inc.peer.zim.on('roomMessageReceived', (_z, { messageList }) => {
+        for (const m of messageList) inc.received.push({ id: (m as ZIMMessage & { message: string }).message, at: Date.now() })
+      })
+      everyone.push(inc)
+    } finally {
+      busy.delete(inc)
+    }
+    return inc
+  }
+  const enter = async (inc: Incarnation, create = false): Promise<void> => {
+    busy.add(inc)
+    try {
+      inc.joinStart = Date.now()
+      if (create) await inc.peer.zim.createRoom({ roomID: ROOM, roomName: '' })
+      else await inc.peer.zim.joinRoom(ROOM)
+      inc.joinDone = Date.now()
+    } finally {
+      busy.delete(inc)
+    }
+  }
+
+  // the room starts with half the slots in it
+  await enter(await login(0), true)
+  for (let i = 1; i < Math.ceil(o.nodes / 2); i++) await enter(await login(i))
+
+  while (Date.now() - started < o.durationMs) {
+    const roll = random()
+    const idle = members().filter(m => !busy.has(m))
+    const free = slots.map((s, i) => ({ s, i })).filter(x => x.s == null || x.s.crashed || (x.s.gone != null && !busy.has(x.s)))
+    if (roll < 0.45 && idle.length > 0) {
+      const from = pick(idle)
+      const id = `m${++counter}`
+      const at = Date.now()
+      track('send', from.peer.zim.sendMessage({ type: 1, message: id }, ROOM, 1, { priority: 1 }).then(() => { sent.push({ id, from, at }) }))
+    } else if (roll < 0.65 && free.length > 0) {
+      const { s, i } = pick(free)
+      if (s != null && !s.crashed && random() < 0.5) {
+        // back into the room on the same login
+        s.joinDone = undefined
+        s.gone = undefined
+        track('rejoin', enter(s))
+      } else if (s != null && !s.crashed) {
+        // a slot that left: log it out first, as an app would before logging in again
+        busy.add(s)
+        track('logout-and-login', s.peer.zim.destroy().then(async () => { busy.delete(s); slots[i] = undefined; await enter(await login(i)) }))
+      } else {
+        track('login-and-join', (async () => { await enter(await login(i)) })())
+      }
+    } else if (roll < 0.78 && idle.length > 3) {
+      const m = pick(idle)
+      m.gone = Date.now()
+      busy.add(m)
+      track('leave', m.peer.zim.leaveRoom(ROOM).finally(() => busy.delete(m)))
+    } else if (roll < 0.88 && idle.length > 3) {
+      const m = pick(idle)
+      m.gone = Date.now()
+      m.crashed = true
+      // a crash: the node stops under ZIM's feet, no LEAVE is ever sent
+      track('crash', Promise.resolve(m.peer.node.stop()))
+    }
+    await new Promise(resolve => setTimeout(resolve, o.tickMs))
+  }
+  await Promise.all([...pending])
+  // let the last flights land
+  await new Promise(resolve => setTimeout(resolve, o.flightMs))
+
+  const report: ChurnReport = { seed: o.seed, actions, sent: sent.length, expected: 0, delivered: 0, missing: [], duplicates: [], strays: [], wallMs: Date.now() - started }
+  const sentById = new Map(sent.map(s => [s.id, s]))
+  for (const r of everyone) {
+    const seen = new Map<string, number>()
+    for (const d of r.received) {
+      seen.set(d.id, (seen.get(d.id) ?? 0) + 1)
+      const s = sentById.get(d.id)
+      if (s == null || s.from === r || r.joinStart == null || d.at < r.joinStart || (r.gone != null && d.at > r.gone)) {
+        report.strays.push(`${d.id} to ${r.name}`)
+      }
+    }
+    for (const [id, n] of seen) {
+      report.delivered += n
+      if (n > 1) report.duplicates.push(`${id} ${n}x to ${r.name}`)
+    }
+    for (const s of sent) {
+      if (s.from === r) continue
+      const senderStayed = s.from.gone == null || s.from.gone >= s.at + o.flightMs
+      const receiverStayed = r.joinDone != null && r.joinDone <= s.at && (r.gone == null || r.gone >= s.at + o.flightMs)
+      if (!senderStayed || !receiverStayed) continue
+      report.expected++
+      if (!seen.has(s.id)) report.missing.push(`${s.id} from ${s.from.name} to ${r.name}`)
+    }
+  }
+  await Promise.all(everyone.map(async inc => {
+    await inc.peer.zim.destroy().catch(() => {})
+    await Promise.resolve(inc.peer.node.stop()).catch(() => {})
+  }))
+  return report
+}

@@ -1,0 +1,97 @@
+/**
+ * Partitions, in one process: connections between two groups are closed and
+ * refused, then allowed again. Nobody tells the peers the network healed;
+ * they find each other again by themselves.
+ */
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ZIMRoomState } from '../src/index.js'
+import { FAST, startPartition, stopPeers, text } from './helpers.js'
+import type { Peer } from './helpers.js'
+
+const BOUND = FAST.memberTimeout! + FAST.heartbeatInterval! * 4
+
+function count (list: string[], userID: string): number {
+  return list.filter(u => u === userID).length
+}
+
+async function everyoneHears (from: Peer, to: Peer[], roomID: string, body: string): Promise<void> {
+  await from.zim.sendMessage(text(body), roomID, 1, { priority: 1 })
+  for (const p of to) await p.events.waitFor(`${p.userID} hears ${from.userID}`, () => p.events.textsFrom(from.userID).includes(body))
+}
+
+describe('partitions', () => {
+  it('each side reports the other left, and after healing membership converges with each change reported once', async () => {
+    const { all, sides: [a, b], cut, heal } = await startPartition([3, 3])
+    try {
+      await all[0].zim.createRoom({ roomID: 'split', roomName: '' })
+      for (const p of all.slice(1)) await p.zim.joinRoom('split')
+      for (const p of all) {
+        await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers('split')).size === all.length - 1)
+      }
+      const cutAt = Date.now()
+      await cut()
+      for (const [mine, theirs] of [[a, b], [b, a]]) {
+        for (const p of mine) {
+          await p.events.waitFor(`${p.userID} sees the other side leave`, () => theirs.every(o => p.events.leftUsers('split').includes(o.userID)), BOUND * 3)
+        }
+      }
+      const took = Date.now() - cutAt
+      assert.ok(took <= BOUND, `both sides reported the split in ${took} ms (bound ${BOUND} ms)`)
+      // each side goes on chatting on its own
+      await everyoneHears(a[0], a.slice(1), 'split', 'side a alone')
+      await everyoneHears(b[0], b.slice(1), 'split', 'side b alone')
+
+      heal()
+      for (const [mine, theirs] of [[a, b], [b, a]]) {
+        for (const p of mine) {
+          await p.events.waitFor(`${p.userID} sees the other side back`, () => theirs.every(o => count(p.events.joinedUsers('split'), o.userID) === 2), 20_000)
+        }
+      }
+      for (const p of all) {
+        const { memberList } = await p.zim.queryRoomMemberList('split', { nextFlag: '', count: 100 })
+        assert.equal(memberList.length, all.length - 1, `${p.userID} lists everyone else`)
+        for (const o of all.filter(o => o !== p)) {
+          assert.equal(count(p.events.leftUsers('split'), o.userID), (a.includes(p) === a.includes(o)) ? 0 : 1, `${p.userID} reported ${o.userID} left once at most`)
+          assert.equal(count(p.events.joinedUsers('split'), o.userID), (a.includes(p) === a.includes(o)) ? 1 : 2, `${p.userID} reported ${o.userID} joined once per change`)
+        }
+      }
+      await everyoneHears(a[0], all.filter(p => p !== a[0]), 'split', 'together again from a')
+      await everyoneHears(b[0], all.filter(p => p !== b[0]), 'split', 'together again from b')
+    } finally {
+      await stopPeers(all)
+    }
+  })
+
+  it('racing creators on both sides of a partition: after healing one room, one winner everywhere, and the loser\'s members are told', async () => {
+    const { all, sides: [a, b], cut, heal } = await startPartition([2, 2])
+    try {
+      await cut()
+      await Promise.all([a[0].zim.createRoom({ roomID: 'race', roomName: 'from a' }), b[0].zim.createRoom({ roomID: 'race', roomName: 'from b' })])
+      await a[1].zim.joinRoom('race')
+      await b[1].zim.joinRoom('race')
+      heal()
+      // the later creation loses; its members are told the room is gone for them
+      const lost = (side: Peer[]): boolean => side.every(p => p.events.roomStates.some(s => s.roomID === 'race' && s.state === ZIMRoomState.Disconnected))
+      await all[0].events.waitFor('one side is told it lost', () => lost(a) || lost(b), 20_000)
+      const loserSide = lost(a) ? a : b
+      const winnerSide = loserSide === a ? b : a
+      for (const p of winnerSide) {
+        assert.ok(!p.events.roomStates.some(s => s.roomID === 'race' && s.state === ZIMRoomState.Disconnected), `${p.userID} on the winning side stays in`)
+      }
+      // the losers enter the one room that is left: the winner's, with its name
+      for (const p of loserSide) {
+        const { roomInfo } = await p.zim.enterRoom({ roomID: 'race', roomName: 'ignored' })
+        assert.equal(roomInfo.baseInfo.roomName, winnerSide === a ? 'from a' : 'from b')
+      }
+      for (const p of all) {
+        await p.events.waitFor(`${p.userID} sees the whole room`, () => all.every(o => o === p || p.events.joinedUsers('race').includes(o.userID)))
+        const { memberList } = await p.zim.queryRoomMemberList('race', { nextFlag: '', count: 100 })
+        assert.equal(memberList.length, all.length - 1, `${p.userID} is in the single room with everyone`)
+      }
+      await everyoneHears(loserSide[0], all.filter(p => p !== loserSide[0]), 'race', 'one room')
+    } finally {
+      await stopPeers(all)
+    }
+  })
+})
