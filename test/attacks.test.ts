@@ -65,7 +65,7 @@ describe('hostile peers', () => {
     }
     await waitUntil('alice ignored every replay', () => stat(alice, 'announcement-ignored') - before >= carols.length)
     for (const p of [alice, bob]) {
-      assert.deepEqual(await memberIDs(p, room), [p === alice ? 'bob' : 'alice'])
+      assert.deepEqual(await memberIDs(p, room), ['alice', 'bob'])
       assert.equal(p.events.joinedUsers(room).filter(u => u === 'carol').length, 1, 'carol was reported joined once, by her real join')
     }
   })
@@ -115,7 +115,7 @@ describe('hostile peers', () => {
     // silent fakes are swept after the member timeout: memory comes back
     const fakes = listed.memberList.filter(m => m.userID.startsWith('fake-') || m.userID.startsWith('alias-')).length
     await alice.events.waitFor('the fakes expire', () => alice.events.leftUsers(room).filter(u => u.startsWith('fake-') || u.startsWith('alias-')).length >= fakes, 15_000)
-    assert.deepEqual(await memberIDs(alice, room), ['bob'])
+    assert.deepEqual(await memberIDs(alice, room), ['alice', 'bob'])
   })
 
   it('a flood over the rate limit and oversize frames are refused, cost the flooder its score and connection, and honest messages keep flowing', async () => {
@@ -139,7 +139,8 @@ describe('hostile peers', () => {
         const body = `honest-${i}`
         sent.set(body, Date.now())
         await bob.zim.sendMessage(text(body), room, 1, { priority: 1 })
-        await new Promise(resolve => setTimeout(resolve, 50))
+        // under ZIM's 10 a second
+        await new Promise(resolve => setTimeout(resolve, 120))
       }
     })()
     const flood = (async () => {

@@ -47,17 +47,22 @@ export function prng (seed: number): () => number {
   }
 }
 
-/** One login of one slot: the span it was in the room, and what it received. */
+/** One stay in the room: from the join call (and its return) until leaving, logging out or crashing. */
+interface Span { joinStart: number, joinDone?: number, gone?: number }
+
+/** One login of one slot: its stays in the room, and what it received. */
 interface Incarnation {
   name: string
   peer: Peer
-  joinStart?: number
-  joinDone?: number
-  /** left, logged out or crashed */
-  gone?: number
+  spans: Span[]
   crashed: boolean
   received: Array<{ id: string, at: number }>
 }
+
+const current = (inc: Incarnation): Span | undefined => inc.spans[inc.spans.length - 1]
+const inRoom = (inc: Incarnation): boolean => current(inc)?.joinDone != null && current(inc)?.gone == null
+const hasLeft = (inc: Incarnation): boolean => current(inc)?.gone != null
+const leave = (inc: Incarnation): void => { const span = current(inc); if (span != null) span.gone = Date.now() }
 
 interface Sent { id: string, from: Incarnation, at: number }
 
@@ -74,7 +79,7 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
   const pending = new Set<Promise<unknown>>()
   let logins = 0
   let counter = 0
-  const started = Date.now()
+  const t0 = Date.now()
 
   const track = (what: string, work: Promise<unknown>): void => {
     actions[what] = (actions[what] ?? 0) + 1
@@ -82,13 +87,13 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
     pending.add(p)
   }
   const online = (): Incarnation[] => slots.filter((s): s is Incarnation => s != null && !s.crashed)
-  const members = (): Incarnation[] => online().filter(s => s.joinDone != null && s.gone == null)
+  const members = (): Incarnation[] => online().filter(inRoom)
   const busy = new Set<Incarnation>()
 
   const login = async (slot: number): Promise<Incarnation> => {
     const bootstrap = online().filter(s => !busy.has(s)).map(s => s.peer.addr)
     const userID = `c${slot}`
-    const inc: Incarnation = { name: `${userID}#${++logins}`, crashed: false, received: [], peer: undefined as unknown as Peer }
+    const inc: Incarnation = { name: `${userID}#${++logins}`, crashed: false, received: [], spans: [], peer: undefined as unknown as Peer }
     slots[slot] = inc
     busy.add(inc)
     try {
@@ -105,10 +110,16 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
   const enter = async (inc: Incarnation, create = false): Promise<void> => {
     busy.add(inc)
     try {
-      inc.joinStart = Date.now()
-      if (create) await inc.peer.zim.createRoom({ roomID: ROOM, roomName: '' })
-      else await inc.peer.zim.joinRoom(ROOM)
-      inc.joinDone = Date.now()
+      const span: Span = { joinStart: Date.now() }
+      inc.spans.push(span)
+      try {
+        if (create) await inc.peer.zim.createRoom({ roomID: ROOM, roomName: '' })
+        else await inc.peer.zim.joinRoom(ROOM)
+        span.joinDone = Date.now()
+      } catch (err) {
+        span.gone = Date.now()
+        throw err
+      }
     } finally {
       busy.delete(inc)
     }
@@ -117,22 +128,21 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
   // the room starts with half the slots in it
   await enter(await login(0), true)
   for (let i = 1; i < Math.ceil(o.nodes / 2); i++) await enter(await login(i))
+  const started = Date.now()
 
   while (Date.now() - started < o.durationMs) {
     const roll = random()
     const idle = members().filter(m => !busy.has(m))
-    const free = slots.map((s, i) => ({ s, i })).filter(x => x.s == null || x.s.crashed || (x.s.gone != null && !busy.has(x.s)))
-    if (roll < 0.45 && idle.length > 0) {
+    const free = slots.map((s, i) => ({ s, i })).filter(x => x.s == null || x.s.crashed || (hasLeft(x.s) && !busy.has(x.s)))
+    if (roll < 0.6 && idle.length > 0) {
       const from = pick(idle)
       const id = `m${++counter}`
       const at = Date.now()
       track('send', from.peer.zim.sendMessage({ type: 1, message: id }, ROOM, 1, { priority: 1 }).then(() => { sent.push({ id, from, at }) }))
-    } else if (roll < 0.65 && free.length > 0) {
+    } else if (roll < 0.75 && free.length > 0) {
       const { s, i } = pick(free)
       if (s != null && !s.crashed && random() < 0.5) {
         // back into the room on the same login
-        s.joinDone = undefined
-        s.gone = undefined
         track('rejoin', enter(s))
       } else if (s != null && !s.crashed) {
         // a slot that left: log it out first, as an app would before logging in again
@@ -141,14 +151,14 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       } else {
         track('login-and-join', (async () => { await enter(await login(i)) })())
       }
-    } else if (roll < 0.78 && idle.length > 3) {
+    } else if (roll < 0.85 && idle.length > 3) {
       const m = pick(idle)
-      m.gone = Date.now()
+      leave(m)
       busy.add(m)
       track('leave', m.peer.zim.leaveRoom(ROOM).finally(() => busy.delete(m)))
-    } else if (roll < 0.88 && idle.length > 3) {
+    } else if (roll < 0.92 && idle.length > 3) {
       const m = pick(idle)
-      m.gone = Date.now()
+      leave(m)
       m.crashed = true
       // a crash: the node stops under ZIM's feet, no LEAVE is ever sent
       track('crash', Promise.resolve(m.peer.node.stop()))
@@ -159,14 +169,14 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
   // let the last flights land
   await new Promise(resolve => setTimeout(resolve, o.flightMs))
 
-  const report: ChurnReport = { seed: o.seed, actions, sent: sent.length, expected: 0, delivered: 0, missing: [], duplicates: [], strays: [], wallMs: Date.now() - started }
+  const report: ChurnReport = { seed: o.seed, actions, sent: sent.length, expected: 0, delivered: 0, missing: [], duplicates: [], strays: [], wallMs: Date.now() - t0 }
   const sentById = new Map(sent.map(s => [s.id, s]))
   for (const r of everyone) {
     const seen = new Map<string, number>()
     for (const d of r.received) {
       seen.set(d.id, (seen.get(d.id) ?? 0) + 1)
       const s = sentById.get(d.id)
-      if (s == null || s.from === r || r.joinStart == null || d.at < r.joinStart || (r.gone != null && d.at > r.gone)) {
+      if (s == null || s.from === r || !r.spans.some(span => d.at >= span.joinStart && (span.gone == null || d.at <= span.gone))) {
         report.strays.push(`${d.id} to ${r.name}`)
       }
     }
@@ -176,8 +186,9 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
     }
     for (const s of sent) {
       if (s.from === r) continue
-      const senderStayed = s.from.gone == null || s.from.gone >= s.at + o.flightMs
-      const receiverStayed = r.joinDone != null && r.joinDone <= s.at && (r.gone == null || r.gone >= s.at + o.flightMs)
+      const stayed = (inc: Incarnation, from: number): boolean => inc.spans.some(span => span.joinDone != null && span.joinDone <= from && (span.gone == null || span.gone >= s.at + o.flightMs))
+      const senderStayed = stayed(s.from, s.at)
+      const receiverStayed = stayed(r, s.at)
       if (!senderStayed || !receiverStayed) continue
       report.expected++
       if (!seen.has(s.id)) report.missing.push(`${s.id} from ${s.from.name} to ${r.name}`)

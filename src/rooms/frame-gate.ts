@@ -42,6 +42,8 @@ export interface FrameGateInit {
   codec: EnvelopeCodec
   /** ZIM's per-user send limit; a remote author gets twice that as burst before frames are refused */
   messagesPerSecond: number
+  /** how long a message from an author not (yet) known as a member waits for its announcement */
+  strangerWait: number
   penalties?: PeerPenalties
   /** in apps with an authority: announcements need a valid token, messages a member whose token holds */
   tokens?: TokenVerifier
@@ -112,13 +114,13 @@ export class FrameGate {
     return true
   }
 
-  private refuse (reason: string, source: string | undefined, points: number): Verdict {
+  private refuse (reason: string, source: string | undefined, points: number, verdict: Verdict = 'reject'): Verdict {
     this.count(reason)
     if (source != null && points > 0 && this.init.penalties != null) {
       const total = this.init.penalties.add(source, points)
       if (total >= DISCONNECT_POINTS && total - points < DISCONNECT_POINTS) this.init.onAbusive?.(source)
     }
-    return 'reject'
+    return verdict
   }
 
   /** Decodes and verifies a frame; throws on anything malformed or forged. */
@@ -149,6 +151,10 @@ export class FrameGate {
     if (!(hasAnnouncement ? this.announcementRate : this.messageRate).take(author, now)) {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
+    }
+    if (frame.message != null && !(await room.awaitMember(author, this.init.strangerWait))) {
+      // a sender we have not heard join within the wait: a forgery, or a member already gone
+      return this.refuse('message-ignored', source, 0, 'ignore')
     }
     if (this.init.tokens != null && !(frame.announcement != null ? this.authorized(author, frame.announcement, now) : (this.authorizedUntil.get(author) ?? 0) > now)) {
       // no penalty: a forwarder cannot know when our clock says a token ran out

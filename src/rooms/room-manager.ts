@@ -97,6 +97,7 @@ export class RoomManager {
     this.gate = new FrameGate({
       codec: init.codec,
       messagesPerSecond: init.config.messageRateLimit,
+      strangerWait: init.config.reorderWindow,
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
       onAbusive: (peer) => { this.hangUp(peer) }

@@ -43,6 +43,9 @@ export interface LostMember {
   wait: number
 }
 
+/** Frames at most waiting (in all) for their author to become a member. */
+const MAX_WAITING_FOR_MEMBER = 256
+
 /** Lost members remembered at most per room; past it the oldest is forgotten. */
 const MAX_LOST = 64
 /** A lost member is redialled for this many member timeouts. */
@@ -73,7 +76,7 @@ export interface RoomInit {
   memberTimeout: number
   heartbeatInterval: number
   reorderWindow: number
-  /** members (and tombstones) one room keeps at most: fake joins cannot grow memory without bound */
+  /** members one room holds at most, ourselves included (and tombstones kept): fake joins cannot grow memory without bound */
   maxMembers: number
   callbacks: RoomCallbacks
 }
@@ -124,6 +127,15 @@ function answers (self: string, joiner: string, peers: string[]): boolean {
   return answerers(joiner, peers).has(self)
 }
 
+/** Messages of a member met live that may still arrive after the announcement that introduced it. */
+const RECENT_SEQS_ON_MEETING = 64n
+
+function recentSeqs (last: bigint): Set<bigint> {
+  const seqs = new Set<bigint>()
+  for (let seq = last; seq > 0n && seq > last - RECENT_SEQS_ON_MEETING; seq--) seqs.add(seq)
+  return seqs
+}
+
 export function toUserInfo (m: { userID: string, userName: string }): ZIMUserInfo {
   return { userID: m.userID, userName: m.userName }
 }
@@ -140,6 +152,8 @@ export class Room {
   onHeard?: () => void
   readonly members = new Map<string, Member>()
   readonly lost = new Map<string, LostMember>()
+  private readonly memberWaiters = new Map<string, Set<() => void>>()
+  private waitingForMember = 0
   /** the member each peer speaks as: one key holds one userID per room */
   private readonly byPeer = new Map<string, Member>()
   readonly session = timeBasedCounter()
@@ -221,7 +235,7 @@ export class Room {
       if (frame.session <= held.session || ann.kind === Announcement.Kind.LEAVE) return 'reject'
       this.removeMembers([held])
     }
-    if (existing == null && ann.kind !== Announcement.Kind.LEAVE && this.members.size >= this.init.maxMembers) {
+    if (existing == null && ann.kind !== Announcement.Kind.LEAVE && this.members.size + 1 >= this.init.maxMembers) {
       return 'ignore'
     }
 
@@ -248,7 +262,9 @@ export class Room {
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
         pending: new Map(),
-        missing: new Set()
+        // met while we are in the room: its last messages may still be on their way to us (they
+        // can overtake the announcement), so they are delivered if they come, once
+        missing: live && this.connected ? recentSeqs(ann.msgSeq) : new Set()
       }
       this.tombstones.delete(ann.userID)
       this.lost.delete(author)
@@ -257,6 +273,7 @@ export class Room {
       if (live && this.connected) {
         this.init.callbacks.joined(this, [toUserInfo(member)])
       }
+      for (const wake of this.memberWaiters.get(author) ?? []) wake()
     } else {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
@@ -286,6 +303,31 @@ export class Room {
       if (ann.goneUserID === this.init.localUserID) this.init.callbacks.joinSeen(this, author)
     }
     return 'accept'
+  }
+
+  /**
+   * Resolves true once `author` is a member, false after `timeout` ms. A new
+   * member's first message can overtake the announcement that introduces it
+   * (they travel different paths); the validator holds such a message this
+   * long rather than drop it. Bounded: past the cap it answers at once.
+   */
+  async awaitMember (author: string, timeout: number): Promise<boolean> {
+    if (this.byPeer.has(author)) return true
+    if (!this.connected || this.waitingForMember >= MAX_WAITING_FOR_MEMBER) return false
+    this.waitingForMember++
+    const waiters = this.memberWaiters.get(author) ?? new Set()
+    this.memberWaiters.set(author, waiters)
+    return new Promise<boolean>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        waiters.delete(done)
+        if (waiters.size === 0 && this.memberWaiters.get(author) === waiters) this.memberWaiters.delete(author)
+        this.waitingForMember--
+        resolve(this.byPeer.has(author))
+      }
+      const timer = setTimeout(done, timeout)
+      waiters.add(done)
+    })
   }
 
   /** Applies a verified chat message; delivers it, in order, through the callbacks. */
@@ -481,5 +523,8 @@ export class Room {
       this.resetOrdering(member)
     }
     this.connected = false
+    for (const waiters of [...this.memberWaiters.values()]) {
+      for (const wake of [...waiters]) wake()
+    }
   }
 }
