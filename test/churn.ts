@@ -91,13 +91,17 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
   const busy = new Set<Incarnation>()
 
   const login = async (slot: number): Promise<Incarnation> => {
-    const bootstrap = online().filter(s => !busy.has(s)).map(s => s.peer.addr)
+    // two peers to bootstrap from, in case one crashes while we dial it
+    const bootstrap = online().filter(s => !busy.has(s) && s.peer != null).map(s => s.peer.addr)
     const userID = `c${slot}`
     const inc: Incarnation = { name: `${userID}#${++logins}`, crashed: false, received: [], spans: [], peer: undefined as unknown as Peer }
     slots[slot] = inc
     busy.add(inc)
     try {
-      inc.peer = await startPeer(userID, { appID: o.appID, ...FAST, bootstrap: bootstrap.length > 0 ? [pick(bootstrap)] : [] })
+      inc.peer = await startPeer(userID, { appID: o.appID, ...FAST, bootstrap: [...new Set([pick(bootstrap), pick(bootstrap)])].filter(a => a != null) }).catch(err => {
+        slots[slot] = undefined
+        throw err
+      })
       inc.peer.zim.on('roomMessageReceived', (_z, { messageList }) => {
         for (const m of messageList) inc.received.push({ id: (m as ZIMMessage & { message: string }).message, at: Date.now() })
       })
@@ -191,7 +195,10 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       const receiverStayed = stayed(r, s.at)
       if (!senderStayed || !receiverStayed) continue
       report.expected++
-      if (!seen.has(s.id)) report.missing.push(`${s.id} from ${s.from.name} to ${r.name}`)
+      if (!seen.has(s.id)) {
+        const spans = (inc: Incarnation): string => inc.spans.map(sp => `[${sp.joinStart - s.at}..${(sp.joinDone ?? NaN) - s.at}..${(sp.gone ?? NaN) - s.at}]`).join('')
+        report.missing.push(`${s.id} from ${s.from.name} ${spans(s.from)} to ${r.name} ${spans(r)} (ms from the send; receiver refused ${JSON.stringify(r.peer.zim.frameStats())})`)
+      }
     }
   }
   await Promise.all(everyone.map(async inc => {
