@@ -87,7 +87,8 @@ export class AuthorCache {
     }
     let peerId: PeerId
     try {
-      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes))
+      // a copy: the bytes are a view into a network message, which a cached author must not keep alive
+      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes.slice()))
     } catch {
       return undefined
     }
