@@ -15,6 +15,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
+import { AuthorCache, createSigner } from '../src/wire/keys.js'
+import { EnvelopeCodec } from '../src/wire/envelope.js'
 import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
@@ -279,4 +281,21 @@ export async function startAttacker (target: Peer, topic: string): Promise<Attac
   await node.dial(multiaddr(target.addr))
   await waitUntil('attacker sees the member on the topic', () => node.services.pubsub.getSubscribers(topic).length > 0)
   return { node, key }
+}
+
+/** A user with its own Ed25519 key and an envelope codec that signs as it, for hand-made frames and records. */
+export interface Identity {
+  userID: string
+  peerId: PeerId
+  peerIdString: string
+  /** the peer id as frames carry it (multihash bytes) */
+  peerIdBytes: Uint8Array<ArrayBuffer>
+  codec: EnvelopeCodec
+}
+
+export async function signingIdentity (appID: number, userID: string): Promise<Identity> {
+  const key = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(key)
+  const codec = new EnvelopeCodec(appID, new AuthorCache(), createSigner(peerId, key))
+  return { userID, peerId, peerIdString: peerId.toString(), peerIdBytes: codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, codec }
 }
