@@ -38,11 +38,16 @@ const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 /** Extra direct links per peer, as roomsub's default roomPeerTarget makes for its own members. */
 const EXTRA_LINKS = 3
 
-/** roomsub's defaults, but no client rate limit (the harness measures the network, not ZIM's cap) */
+/**
+ * roomsub's defaults, but no client rate limit (the harness measures the
+ * network, not ZIM's cap), and a login deadline long enough for 50 nodes
+ * sharing two cores.
+ */
 export const BENCH_ROOMSUB_CONFIG: Partial<RoomsubConfig> = {
   listen: LOOPBACK,
   messageRateLimit: Number.MAX_SAFE_INTEGER,
-  maxJoinedRooms: 1000
+  maxJoinedRooms: 1000,
+  loginTimeout: 60_000
 }
 
 export class RoomsubSystem implements ChatSystem {
@@ -59,8 +64,11 @@ export class RoomsubSystem implements ChatSystem {
   onJoined: (to: number, userIDs: string[]) => void = () => {}
   onLeft: (to: number, userIDs: string[]) => void = () => {}
 
+  /** a random member's address: newcomers spread over the room, as they would over the internet */
   bootstrapAddr (): string[] {
-    return this.peers.length > 0 ? [this.peers[0].libp2p?.getMultiaddrs()[0].toString() ?? ''] : []
+    if (this.peers.length === 0) return []
+    const peer = this.peers[Math.floor(Math.random() * this.peers.length)]
+    return [peer.libp2p?.getMultiaddrs()[0].toString() ?? '']
   }
 
   async addPeer (index: number, config: Partial<RoomsubConfig> = {}): Promise<ZIM> {

@@ -428,3 +428,20 @@ export function captureFrames (attacker: Attacker, topic: string): Uint8Array[] 
 export function peek (bytes: Uint8Array): Frame {
   return Frame.decode(Envelope.decode(bytes).body)
 }
+
+/** A user with its own Ed25519 key and an envelope codec that signs as it, for hand-made frames and records. */
+export interface Identity {
+  userID: string
+  peerId: PeerId
+  peerIdString: string
+  /** the peer id as frames carry it (multihash bytes) */
+  peerIdBytes: Uint8Array<ArrayBuffer>
+  codec: EnvelopeCodec
+}
+
+export async function signingIdentity (appID: number, userID: string): Promise<Identity> {
+  const key = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(key)
+  const codec = new EnvelopeCodec(appID, new AuthorCache(), createSigner(peerId, key))
+  return { userID, peerId, peerIdString: peerId.toString(), peerIdBytes: codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, codec }
+}

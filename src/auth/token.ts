@@ -10,6 +10,7 @@
 import { generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto'
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
+import { encodeMessage } from '../wire/encode.js'
 import { signingDomain } from '../wire/envelope.js'
 import { ed25519PrivateKey, ed25519PublicKey } from '../wire/keys.js'
 import { AuthToken, Envelope } from '../wire/roomsub.js'
@@ -70,7 +71,7 @@ export function issueToken (authorityPrivateKey: string, claims: TokenClaims): s
     throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, `${claims.peerId} is not a peer id`)
   }
   const key = ed25519PrivateKey(fromBase64url(authorityPrivateKey, 'the authority private key', 32))
-  const body = AuthToken.encode({ appID: claims.appID, userID: claims.userID, peerId: peerIdBytes as Uint8Array<ArrayBuffer>, expiresAt: BigInt(claims.expiresAt) })
+  const body = encodeMessage(AuthToken.codec(), { appID: claims.appID, userID: claims.userID, peerId: peerIdBytes as Uint8Array<ArrayBuffer>, expiresAt: BigInt(claims.expiresAt) })
   const signature = cryptoSign(null, Buffer.concat([signingDomain(claims.appID, 'token'), body]), key)
   return toBase64url(Envelope.encode({ body, signature }))
 }

@@ -152,7 +152,7 @@ export class FrameGate {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
-    if (frame.message != null && !(await room.awaitMember(author, this.init.strangerWait))) {
+    if (frame.message != null && !room.members.has(frame.message.userID) && !(await room.awaitMember(author, this.init.strangerWait))) {
       // a sender we have not heard join within the wait: a forgery, or a member already gone
       return this.refuse('message-ignored', source, 0, 'ignore')
     }

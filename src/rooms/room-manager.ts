@@ -10,6 +10,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
+import { encodeMessage } from '../wire/encode.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
 import { FrameGate, MAX_ANNOUNCED_ADDRS } from './frame-gate.js'
 import type { FrameStats } from './frame-gate.js'
@@ -481,7 +482,7 @@ export class RoomManager {
   }
 
   private async publish (room: Room, frame: Frame): Promise<void> {
-    const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
+    const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
   }
 
@@ -504,7 +505,7 @@ export class RoomManager {
       token: (this.init.auth?.token ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>
     }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
-    const bytes = await this.init.codec.seal('frame', Frame.encode(frame))
+    const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     if (kind !== Announcement.Kind.LEAVE && kind !== Announcement.Kind.GONE) {
       room.latest = bytes
     }

@@ -14,6 +14,16 @@ import type { PeerId, PrivateKey, PublicKey } from '@libp2p/interface'
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
+/**
+ * Longer than any peer id with an inline key (an identity multihash of a
+ * protobuf Ed25519 key is 38 bytes, secp256k1 39). Longer bytes are refused
+ * before any work: the key protobuf takes padding in unknown fields, and the
+ * peer id's base58 string costs time quadratic in its length (8 s for the
+ * 47 KB that fit in a frame; a DHT record has no such cap), all before a
+ * signature is checked.
+ */
+const MAX_PEER_ID_BYTES = 64
+
 export interface Signer {
   readonly peerId: PeerId
   /** the author's peer id as multihash bytes, as frames carry it */
@@ -69,6 +79,9 @@ export class AuthorCache {
 
   /** undefined when the bytes are not a peer id with an inline public key */
   resolve (peerIdBytes: Uint8Array): Author | undefined {
+    if (peerIdBytes.byteLength > MAX_PEER_ID_BYTES) {
+      return undefined
+    }
     const cacheKey = Buffer.from(peerIdBytes.buffer, peerIdBytes.byteOffset, peerIdBytes.byteLength).toString('base64')
     let author = this.authors.get(cacheKey)
     if (author != null) {
@@ -76,7 +89,8 @@ export class AuthorCache {
     }
     let peerId: PeerId
     try {
-      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes))
+      // a copy: the bytes are a view into a network message, which a cached author must not keep alive
+      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes.slice()))
     } catch {
       return undefined
     }
