@@ -9,7 +9,7 @@ describe('churn', () => {
     const seed = Number(process.env.CHURN_SEED ?? Math.floor(Math.random() * 2 ** 31))
     const report = await runChurn({ seed, appID: freshAppID(), nodes: 20, durationMs: 10_000, tickMs: 100, flightMs: 2000 })
     const summary = JSON.stringify({ ...report, missing: report.missing.slice(0, 10), duplicates: report.duplicates.slice(0, 10), strays: report.strays.slice(0, 10) })
-    assert.ok(report.sent >= 15 && report.expected >= 50, `enough traffic to mean something: ${summary}`)
+    assert.ok(report.sent >= 15 && report.expected >= 20, `enough traffic to mean something: ${summary}`)
     assert.ok((report.actions.crash ?? 0) + (report.actions.leave ?? 0) >= 2, `some churn happened: ${summary}`)
     assert.deepEqual(report.duplicates, [], `no message twice (seed ${seed}): ${summary}`)
     assert.deepEqual(report.strays, [], `nothing outside the room (seed ${seed}): ${summary}`)

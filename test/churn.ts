@@ -64,7 +64,7 @@ const inRoom = (inc: Incarnation): boolean => current(inc)?.joinDone != null && 
 const hasLeft = (inc: Incarnation): boolean => current(inc)?.gone != null
 const leave = (inc: Incarnation): void => { const span = current(inc); if (span != null) span.gone = Date.now() }
 
-interface Sent { id: string, from: Incarnation, at: number }
+interface Sent { id: string, from: Incarnation, at: number, messageID: string }
 
 const ROOM = 'churn'
 
@@ -142,7 +142,7 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       const from = pick(idle)
       const id = `m${++counter}`
       const at = Date.now()
-      track('send', from.peer.zim.sendMessage({ type: 1, message: id }, ROOM, 1, { priority: 1 }).then(() => { sent.push({ id, from, at }) }))
+      track('send', from.peer.zim.sendMessage({ type: 1, message: id }, ROOM, 1, { priority: 1 }).then(({ message }) => { sent.push({ id, from, at, messageID: message.messageID ?? '' }) }))
     } else if (roll < 0.75 && free.length > 0) {
       const { s, i } = pick(free)
       if (s != null && !s.crashed && random() < 0.5) {
@@ -162,10 +162,10 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       track('leave', m.peer.zim.leaveRoom(ROOM).finally(() => busy.delete(m)))
     } else if (roll < 0.92 && idle.length > 3) {
       const m = pick(idle)
-      leave(m)
       m.crashed = true
-      // a crash: the node stops under ZIM's feet, no LEAVE is ever sent
-      track('crash', Promise.resolve(m.peer.node.stop()))
+      // a crash: the node stops under ZIM's feet, no LEAVE is ever sent. Frames already inside the
+      // node while it stops may still be delivered, so the stay ends when the node has stopped.
+      track('crash', Promise.resolve(m.peer.node.stop()).finally(() => { leave(m) }))
     }
     await new Promise(resolve => setTimeout(resolve, o.tickMs))
   }
@@ -181,7 +181,8 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       seen.set(d.id, (seen.get(d.id) ?? 0) + 1)
       const s = sentById.get(d.id)
       if (s == null || s.from === r || !r.spans.some(span => d.at >= span.joinStart && (span.gone == null || d.at <= span.gone))) {
-        report.strays.push(`${d.id} to ${r.name}`)
+        const spans = r.spans.map(sp => `[${sp.joinStart - d.at}..${(sp.joinDone ?? NaN) - d.at}..${(sp.gone ?? NaN) - d.at}]`).join('')
+        report.strays.push(`${d.id} to ${r.name} ${spans} (ms from the delivery)`)
       }
     }
     for (const [id, n] of seen) {
@@ -197,7 +198,7 @@ export async function runChurn (o: ChurnOptions): Promise<ChurnReport> {
       report.expected++
       if (!seen.has(s.id)) {
         const spans = (inc: Incarnation): string => inc.spans.map(sp => `[${sp.joinStart - s.at}..${(sp.joinDone ?? NaN) - s.at}..${(sp.gone ?? NaN) - s.at}]`).join('')
-        report.missing.push(`${s.id} from ${s.from.name} ${spans(s.from)} to ${r.name} ${spans(r)} (ms from the send; receiver refused ${JSON.stringify(r.peer.zim.frameStats())})`)
+        report.missing.push(`${s.id} (${s.messageID}) from ${s.from.name} ${spans(s.from)} to ${r.name} ${spans(r)} (ms from the send; receiver refused ${JSON.stringify(r.peer.zim.frameStats())})`)
       }
     }
   }

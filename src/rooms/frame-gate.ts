@@ -62,20 +62,25 @@ class SendRate {
     this.perSecond = perSecond
   }
 
-  take (author: string, now: number): boolean {
+  private tokens (author: string, now: number): number {
     const bucket = this.buckets.get(author)
-    const tokens = bucket == null ? this.burst : Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perSecond / 1000)
-    if (tokens < 1) {
-      if (bucket != null) { bucket.tokens = tokens; bucket.at = now }
-      return false
-    }
+    return bucket == null ? this.burst : Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perSecond / 1000)
+  }
+
+  /** whether `author` may send one more frame now */
+  allows (author: string, now: number): boolean {
+    return this.tokens(author, now) >= 1
+  }
+
+  /** charges one frame to `author` */
+  spend (author: string, now: number): void {
+    const tokens = this.tokens(author, now)
     this.buckets.delete(author)
     this.buckets.set(author, { tokens: tokens - 1, at: now })
     if (this.buckets.size > MAX_TRACKED_AUTHORS) {
       const oldest = this.buckets.keys().next().value
       if (oldest != null) this.buckets.delete(oldest)
     }
-    return true
   }
 }
 
@@ -148,7 +153,8 @@ export class FrameGate {
       return this.refuse('wrong-room-or-shape', source, FORGED_POINTS)
     }
     const author = opened.author.peerIdString
-    if (!(hasAnnouncement ? this.announcementRate : this.messageRate).take(author, now)) {
+    const rate = hasAnnouncement ? this.announcementRate : this.messageRate
+    if (!rate.allows(author, now)) {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
@@ -163,7 +169,10 @@ export class FrameGate {
     const verdict: Verdict = frame.announcement != null
       ? room.applyAnnouncement(author, frame, frame.announcement, bytes, true, now)
       : room.applyMessage(author, frame, frame.message as ChatMessage, now)
-    if (verdict !== 'accept') {
+    if (verdict === 'accept') {
+      // only what the room took counts against the author: replays of its old frames must not use up its rate
+      rate.spend(author, now)
+    } else {
       this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }
     return verdict

@@ -777,6 +777,8 @@ export class RoomManager {
       throw zimError(ZIMErrorCode.RoomModuleUserIsNotInTheRoom, `not in room ${roomID}`)
     }
     const last = room.members.size === 0
+    // from the call on, the app hears nothing more from this room
+    room.connected = false
     try {
       await this.announce(room, Announcement.Kind.LEAVE)
     } finally {

@@ -5,12 +5,15 @@
  * and publishes what it asks for. Every change it reports goes out once.
  */
 import { createHash } from 'node:crypto'
+import { logger } from '@libp2p/logger'
 import { Announcement } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
 import { compareGenerations } from '../registry/record.js'
 import type { ChatMessage, Frame } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
+
+const log = logger('roomsub:room')
 
 export type Verdict = 'accept' | 'ignore' | 'reject'
 
@@ -262,9 +265,9 @@ export class Room {
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
         pending: new Map(),
-        // met while we are in the room: its last messages may still be on their way to us (they
-        // can overtake the announcement), so they are delivered if they come, once
-        missing: live && this.connected ? recentSeqs(ann.msgSeq) : new Set()
+        // met live: its last messages may still be on their way to us (they can overtake the
+        // announcement), so they are delivered if they come, once
+        missing: live ? recentSeqs(ann.msgSeq) : new Set()
       }
       this.tombstones.delete(ann.userID)
       this.lost.delete(author)
@@ -281,8 +284,10 @@ export class Room {
         existing.session = frame.session
         existing.nextMsgSeq = ann.msgSeq + 1n
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
-        // while joining: messages sent before we could hear them never come, so skip the gap.
+        // while joining: messages sent before we could hear them mostly never come, so skip the gap,
+        // but the last few may still be in flight: delivered late if they come (and so forwarded).
         // Once in the room an announcement may overtake a message on another path: never skip then.
+        for (let seq = ann.msgSeq; seq >= existing.nextMsgSeq && seq > ann.msgSeq - RECENT_SEQS_ON_MEETING && existing.missing.size < MAX_MISSING_PER_SENDER; seq--) existing.missing.add(seq)
         existing.nextMsgSeq = ann.msgSeq + 1n
       }
       existing.seq = ann.seq
@@ -338,6 +343,7 @@ export class Room {
     const member = this.members.get(msg.userID)
     if (member == null) {
       // a sender we have not heard join: maybe a race, maybe a forgery; never delivered
+      if (log.enabled) log('%s: message %s from %s ignored: not a member', this.roomID, messageIDOf(frame.from, frame.session, msg.seq), msg.userID)
       return msg.userID === this.init.localUserID ? 'reject' : 'ignore'
     }
     if (member.peerId !== author) {
@@ -345,6 +351,8 @@ export class Room {
     }
     const late = msg.seq < member.nextMsgSeq && member.missing.has(msg.seq)
     if (member.session !== frame.session || (msg.seq < member.nextMsgSeq && !late) || member.pending.has(msg.seq)) {
+      if (log.enabled) log('%s: message %s (seq %d) from %s ignored: session %s, next seq %d, pending %s', this.roomID, messageIDOf(frame.from, frame.session, msg.seq),
+        msg.seq, msg.userID, member.session === frame.session ? 'same' : 'other', member.nextMsgSeq, member.pending.has(msg.seq))
       return 'ignore'
     }
     member.lastSeen = now
@@ -412,7 +420,8 @@ export class Room {
 
   /** Gives up on a missing message: delivers what is held, in order, from the lowest. */
   private skipGap (member: Member): void {
-    if (member.pending.size === 0) {
+    // a room being left delivers nothing more, even what a gap held back
+    if (member.pending.size === 0 || !this.connected) {
       return
     }
     let lowest: bigint | undefined
