@@ -28,6 +28,8 @@ describe('login and lifecycle', () => {
   it('ZIM.create checks the appID, accepts a bare number, and getInstance returns the newest instance', async () => {
     assert.throws(() => ZIM.create(0), (err: Error & { code: number }) => err.code === ZIMErrorCode.CommonModuleParamsInvalid)
     assert.throws(() => ZIM.create({ appID: -3 }), (err: Error & { code: number }) => err.code === ZIMErrorCode.CommonModuleParamsInvalid)
+    // appIDs travel as uint32, as ZIM's do
+    assert.throws(() => ZIM.create({ appID: 2 ** 32 }), (err: Error & { code: number }) => err.code === ZIMErrorCode.CommonModuleParamsInvalid)
     const zim = ZIM.create(freshAppID())
     assert.equal(ZIM.getInstance(), zim)
     await zim.destroy()

@@ -142,10 +142,14 @@ export class TokenVerifier {
     return bytes
   }
 
-  /** For an announcement from the network: does the token let `author` speak as `userID` now? */
-  allows (token: Uint8Array, userID: string, author: string, now = Date.now()): boolean {
+  /**
+   * For an announcement from the network: does the token let `author` speak
+   * as `userID` now? With `expiredToo`, a token past its expiry still counts
+   * (a peer's LEAVE when its token ran out only removes itself).
+   */
+  allows (token: Uint8Array, userID: string, author: string, now = Date.now(), expiredToo = false): boolean {
     const claims = this.open(token)
-    return claims != null && claims.userID === userID && claims.peerId === author && claims.expiresAt > now
+    return claims != null && claims.userID === userID && claims.peerId === author && (expiredToo || claims.expiresAt > now)
   }
 
   /** When `token`'s permission ends (0 for a token that grants nothing). */

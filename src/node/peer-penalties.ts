@@ -14,12 +14,12 @@ const MAX_TRACKED = 4096
 
 /**
  * gossipsub multiplies P5 by appSpecificWeight (10): any point takes a peer
- * out of meshes (score below 0), 8 points reach the graylist threshold (-80).
+ * out of meshes (score below 0), past 8 points it is graylisted (below -80).
  */
 export const APP_SPECIFIC_WEIGHT = 10
 /**
- * Points at which roomsub hangs up on the peer: where gossipsub graylists it,
- * because from then on its frames are dropped unread and add no more points.
+ * Points at which roomsub hangs up on the peer: the graylist threshold,
+ * because past it the peer's frames are dropped unread and add no more points.
  */
 export const DISCONNECT_POINTS = 8
 

@@ -6,12 +6,14 @@
  * honest forwarder could cause (forgeries, garbage, floods from the sender's
  * own key) cost the peer that handed us the frame gossipsub score.
  */
+import { logger } from '@libp2p/logger'
 import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { Frame } from '../wire/roomsub.js'
 import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
 import type { Room, Verdict } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
-import type { Announcement, ChatMessage } from '../wire/roomsub.js'
+import { Announcement } from '../wire/roomsub.js'
+import type { ChatMessage } from '../wire/roomsub.js'
 import type { TokenVerifier } from '../auth/token.js'
 import type { PeerPenalties } from '../node/peer-penalties.js'
 
@@ -24,6 +26,8 @@ export const MAX_ANNOUNCED_ADDRS = 8
 const FRAME_CODEC = {
   decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })
 }
+
+const log = logger('roomsub:gate')
 
 /** Authors whose send rate is tracked at most; past it the oldest is forgotten. */
 const MAX_TRACKED_AUTHORS = 4096
@@ -42,7 +46,11 @@ export interface FrameGateInit {
   codec: EnvelopeCodec
   /** ZIM's per-user send limit; a remote author gets twice that as burst before frames are refused */
   messagesPerSecond: number
-  /** how long a message from an author not (yet) known as a member waits for its announcement */
+  /**
+   * how long a message from an author not (yet) known as a member waits for
+   * its announcement: in rooms over 16 members a joiner may only hear of a
+   * new member from its next heartbeat
+   */
   strangerWait: number
   penalties?: PeerPenalties
   /** in apps with an authority: announcements need a valid token, messages a member whose token holds */
@@ -109,7 +117,7 @@ export class FrameGate {
   authorized (author: string, ann: Announcement, now = Date.now()): boolean {
     const tokens = this.init.tokens
     if (tokens == null) return true
-    if (!tokens.allows(ann.token, ann.userID, author, now)) return false
+    if (!tokens.allows(ann.token, ann.userID, author, now, ann.kind === Announcement.Kind.LEAVE)) return false
     this.authorizedUntil.delete(author)
     this.authorizedUntil.set(author, tokens.expiryOf(ann.token))
     if (this.authorizedUntil.size > MAX_TRACKED_AUTHORS) {
@@ -158,9 +166,13 @@ export class FrameGate {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
-    if (frame.message != null && !room.members.has(frame.message.userID) && !(await room.awaitMember(author, this.init.strangerWait))) {
-      // a sender we have not heard join within the wait: a forgery, or a member already gone
-      return this.refuse('message-ignored', source, 0, 'ignore')
+    if (frame.message != null && !room.members.has(frame.message.userID)) {
+      if (!(await room.awaitMember(author, this.init.strangerWait))) {
+        // a sender we have not heard join within the wait: a forgery, or a member already gone
+        log('%s: message from %s (%s) ignored: not a member after %d ms', room.roomID, frame.message.userID, author, this.init.strangerWait)
+        return this.refuse('message-ignored', source, 0, 'ignore')
+      }
+      now = Date.now()
     }
     if (this.init.tokens != null && !(frame.announcement != null ? this.authorized(author, frame.announcement, now) : (this.authorizedUntil.get(author) ?? 0) > now)) {
       // no penalty: a forwarder cannot know when our clock says a token ran out

@@ -98,7 +98,7 @@ export class RoomManager {
     this.gate = new FrameGate({
       codec: init.codec,
       messagesPerSecond: init.config.messageRateLimit,
-      strangerWait: init.config.reorderWindow,
+      strangerWait: Math.max(init.config.reorderWindow, init.config.heartbeatInterval * 1.5),
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
       onAbusive: (peer) => { this.hangUp(peer) }
@@ -198,9 +198,11 @@ export class RoomManager {
     this.pubsub.topicValidators.set(topic, async (source, msg) => this.validate(room, source, msg))
     this.pubsub.subscribe(topic)
     try {
-      await this.settle(room, mode, options)
+      const created = await this.settle(room, mode, options)
       room.connected = true
       this.startHeartbeat(room)
+      // a joiner with the smallest id takes over the record now; others leave it to that member
+      if (!created) this.maybeRefreshRecord(room, true)
       this.init.events.roomState(roomID, ZIMRoomState.Connected, ZIMRoomEvent.Success)
       if (room.members.size > 0) {
         this.init.events.memberJoined(roomID, room.memberList())
@@ -215,8 +217,8 @@ export class RoomManager {
     }
   }
 
-  /** Finds out whether the room exists, then creates it or joins it as `mode` says. */
-  private async settle (room: Room, mode: Mode, options: EnterOptions): Promise<void> {
+  /** Finds out whether the room exists, then creates it or joins it as `mode` says; true if it created it. */
+  private async settle (room: Room, mode: Mode, options: EnterOptions): Promise<boolean> {
     const started = Date.now()
     const topic = roomTopic(this.init.config.appID, room.roomID)
     // a DHT walk costs dozens of requests: ask it only when no neighbour is known to be in the room
@@ -247,7 +249,7 @@ export class RoomManager {
     }
     if (!exists) {
       await this.createAs(room, options)
-      return
+      return true
     }
     if (snapshot != null) {
       await this.adoptSnapshot(room, snapshot, record)
@@ -260,8 +262,7 @@ export class RoomManager {
     await this.announce(room, Announcement.Kind.JOIN)
     await this.waitUntilHeard(room, joinedAt)
     log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
-    // a joiner with the smallest id takes over the record now; others leave it to that member
-    this.maybeRefreshRecord(room, true)
+    return false
   }
 
   private async createAs (room: Room, options: EnterOptions): Promise<void> {
@@ -781,10 +782,12 @@ export class RoomManager {
     room.connected = false
     try {
       await this.announce(room, Announcement.Kind.LEAVE)
-    } finally {
-      // detach first: a refresh still in flight must not seal a record newer than the vacant one
-      this.detach(room)
+    } catch (err) {
+      // the others will see us go by expiry; the leave itself goes on
+      log('leave notice in %s failed: %e', roomID, err)
     }
+    // detach first: a refresh still in flight must not seal a record newer than the vacant one
+    this.detach(room)
     try {
       if (last) await this.putRecord(room, true)
     } finally {

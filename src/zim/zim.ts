@@ -56,8 +56,8 @@ export class ZIM {
   /** Creates an instance; builds nothing on the network until `login`. */
   static create (appConfig: number | ZIMAppConfig | RoomsubConfig): ZIM {
     const config: RoomsubConfig = typeof appConfig === 'number' ? { appID: appConfig } : appConfig
-    if (config == null || typeof config !== 'object' || !Number.isSafeInteger(config.appID) || config.appID <= 0) {
-      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'appID must be a positive whole number')
+    if (config == null || typeof config !== 'object' || !Number.isSafeInteger(config.appID) || config.appID <= 0 || config.appID > 0xffffffff) {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'appID must be a whole number from 1 to 4294967295')
     }
     const resolved = resolveConfig(config)
     // a malformed authority key fails here, not at the first login
@@ -210,10 +210,14 @@ export class ZIM {
    * when everything is stopped (calling it without await is fine).
    */
   async logout (): Promise<void> {
+    await this.end(ZIMConnectionEvent.Success)
+  }
+
+  private async end (event: ZIMConnectionEvent): Promise<void> {
     const session = this.session
     if (session == null) return this.stopping
     this.session = undefined
-    this.stopping = this.stop(session)
+    this.stopping = this.stop(session, event)
     try {
       await this.stopping
     } finally {
@@ -228,18 +232,18 @@ export class ZIM {
     session.expiry = setTimeout(() => {
       if (this.session !== session) return
       if (Date.now() < expiresAt) { this.expireAt(session, expiresAt); return }
-      void this.logout().then(() => { this.connectionState(ZIMConnectionState.Disconnected, ZIMConnectionEvent.TokenExpired) })
+      void this.end(ZIMConnectionEvent.TokenExpired)
     }, wait)
   }
 
-  private async stop (session: Session): Promise<void> {
+  private async stop (session: Session, event: ZIMConnectionEvent): Promise<void> {
     clearTimeout(session.expiry)
     await session.rooms.stop()
     session.abort.abort()
     if (session.ownsNode) {
       await Promise.resolve(session.node.stop()).catch((err: unknown) => { log.error('stopping the node failed: %e', err) })
     }
-    this.connectionState(ZIMConnectionState.Disconnected, ZIMConnectionEvent.Success)
+    this.connectionState(ZIMConnectionState.Disconnected, event)
   }
 
   /** Logs out and drops every listener; the instance cannot be used again. */
