@@ -166,11 +166,16 @@ export class FrameGate {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
-    if (frame.message != null && !room.members.has(frame.message.userID)) {
+    if (frame.message != null && room.members.get(frame.message.userID)?.peerId !== author) {
+      // an unknown sender, or a user still bound to an earlier login's key: its announcement (or the
+      // check of the earlier key) may be on the way
       if (!(await room.awaitMember(author, this.init.strangerWait))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
-        log('%s: message from %s (%s) ignored: not a member after %d ms', room.roomID, frame.message.userID, author, this.init.strangerWait)
-        return this.refuse('message-ignored', source, 0, 'ignore')
+        log('%s: message from %s (%s) refused: not a member after %d ms', room.roomID, frame.message.userID, author, this.init.strangerWait)
+        // in the name of a member bound to another key it is a forgery; else maybe a member already gone
+        return room.members.has(frame.message.userID)
+          ? this.refuse('message-rejected', source, 0)
+          : this.refuse('message-ignored', source, 0, 'ignore')
       }
       now = Date.now()
     }

@@ -721,6 +721,10 @@ export class RoomManager {
     const key = `${room.roomID}\n${member.userID}`
     if (this.checking.has(key)) return
     if (!tellRoom && this.init.node.getConnections().some(c => c.remotePeer.toString() === member.peerId)) return
+    // notices from others (GONE, a second key for the user) check a member at most once a heartbeat
+    const now = Date.now()
+    if (!tellRoom && member.checkedAt != null && now - member.checkedAt < this.init.config.heartbeatInterval) return
+    member.checkedAt = now
     const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
     this.checking.add(key)
     const timeout = Math.max(100, Math.min(MEMBER_CHECK_TIMEOUT_MS, this.init.config.memberTimeout / 2))

@@ -34,6 +34,8 @@ export interface Member {
   /** seqs a skipped gap jumped over: delivered late if they still come, never twice */
   missing: Set<bigint>
   gapTimer?: ReturnType<typeof setTimeout>
+  /** when a notice about it last made us check it is still there */
+  checkedAt?: number
 }
 
 /** A member that vanished without a LEAVE (crashed, or cut off by a partition). */
@@ -223,6 +225,8 @@ export class Room {
     }
     const existing = this.members.get(ann.userID)
     if (existing != null && existing.peerId !== author) {
+      // first key wins; but the holder may be a crashed earlier login of this user: check it is still there
+      if (live && this.connected) this.init.callbacks.suspect(this, existing)
       return 'reject'
     }
     const tomb = this.tombstones.get(ann.userID)

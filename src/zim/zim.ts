@@ -46,6 +46,7 @@ interface Session {
   abort: AbortController
   /** fires when the login token expires */
   expiry?: ReturnType<typeof setTimeout>
+  onNodeStop?: () => void
 }
 
 let localMessageCounter = 0
@@ -190,6 +191,9 @@ export class ZIM {
       })
       await rooms.start()
       const session: Session = { userID, userName, node, ownsNode, rooms, abort }
+      // the node stopped under us (an app's own node, or a crash in a test): the session is over
+      session.onNodeStop = () => { if (this.session === session) void this.end(ZIMConnectionEvent.LoginInterrupted) }
+      node.addEventListener('stop', session.onNodeStop)
       this.session = session
       this.connectionState(ZIMConnectionState.Connected, ZIMConnectionEvent.Success)
       if (auth != null) this.expireAt(session, auth.verifier.expiryOf(auth.token))
@@ -238,6 +242,7 @@ export class ZIM {
 
   private async stop (session: Session, event: ZIMConnectionEvent): Promise<void> {
     clearTimeout(session.expiry)
+    if (session.onNodeStop != null) session.node.removeEventListener('stop', session.onNodeStop)
     await session.rooms.stop()
     session.abort.abort()
     if (session.ownsNode) {
