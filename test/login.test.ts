@@ -8,7 +8,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { ZIM, ZIMConnectionEvent, ZIMConnectionState, ZIMErrorCode, roomsubServices } from '../src/index.js'
-import { EventLog, FAST, freshAppID, rejectsWith, startPeers, stopPeers, waitUntil } from './helpers.js'
+import { EventLog, FAST, freshAppID, rejectsWith, startPeers, stopPeers, text, waitUntil } from './helpers.js'
 import type { RoomsubNode } from '../src/index.js'
 
 describe('login and lifecycle', () => {
@@ -52,6 +52,17 @@ describe('login and lifecycle', () => {
     assert.equal(node.status, 'stopped')
     assert.deepEqual(events.connectionStates.at(-1), { state: ZIMConnectionState.Disconnected, event: ZIMConnectionEvent.Success, extendedData: '' })
     await rejectsWith(zim.createRoom({ roomID: 'r', roomName: '' }), ZIMErrorCode.NetworkModuleUserIsNotLogged)
+    await zim.destroy()
+  })
+
+  it('a node that stops under a logged-in session ends it with Disconnected/LoginInterrupted', async () => {
+    const zim = ZIM.create({ appID: freshAppID(), ...FAST })
+    const events = new EventLog(zim)
+    await zim.login('stopped-under', {})
+    await zim.createRoom({ roomID: 'r', roomName: '' })
+    await zim.libp2p?.stop()
+    await events.waitFor('the session ends', () => events.connectionStates.some(s => s.state === ZIMConnectionState.Disconnected && s.event === ZIMConnectionEvent.LoginInterrupted))
+    await rejectsWith(zim.sendMessage(text('anyone?'), 'r', 1, { priority: 1 }), ZIMErrorCode.NetworkModuleUserIsNotLogged)
     await zim.destroy()
   })
 

@@ -43,6 +43,11 @@ const MEMBER_CHECK_TIMEOUT_MS = 1000
 const REPUBLISH_RETRY_MS = 100
 const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
+/**
+ * A frame that missed us on the mesh (its forwarders were still joining) comes by
+ * gossipsub's gossip (IHAVE/IWANT, once a 1 s heartbeat) within about this long.
+ */
+const GOSSIP_REPAIR_MS = 2000
 /** Connected peers asked for a snapshot when none is known to be in the room. */
 const MAX_BLIND_SNAPSHOT_ASKS = 4
 
@@ -98,7 +103,7 @@ export class RoomManager {
     this.gate = new FrameGate({
       codec: init.codec,
       messagesPerSecond: init.config.messageRateLimit,
-      strangerWait: Math.max(init.config.reorderWindow, init.config.heartbeatInterval * 1.5),
+      strangerWait: Math.max(init.config.reorderWindow, init.config.heartbeatInterval * 1.5, GOSSIP_REPAIR_MS),
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
       onAbusive: (peer) => { this.hangUp(peer) }
