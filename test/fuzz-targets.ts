@@ -857,7 +857,8 @@ function honestRoom (world: FuzzWorld, delivered: Array<{ senderUserID: string, 
       message: (_room, m) => { delivered.push({ senderUserID: m.senderUserID ?? '', messageID: m.messageID ?? '' }) },
       joinSeen: () => {},
       suspect: () => {},
-      generationLost: () => {}
+      generationLost: () => {},
+      lostHeard: () => {}
     }
   })
   room.generation = world.generation

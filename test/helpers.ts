@@ -167,10 +167,16 @@ async function startGatedPeer (userID: string, key: PrivateKey, allow: (peer: st
     connectionGater: {
       denyDialPeer: (peerId) => !allow(peerId.toString()),
       denyInboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
-      denyOutboundEncryptedConnection: (peerId) => !allow(peerId.toString())
+      denyOutboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
+      denyInboundUpgradedConnection: (peerId) => !allow(peerId.toString()),
+      denyOutboundUpgradedConnection: (peerId) => !allow(peerId.toString())
     },
     services: { identify: identify(), ping: ping(), ...roomsubServices(config.appID) }
   }) as unknown as RoomsubNode
+  // a connection whose handshake was under way when the rules changed is closed as soon as it opens
+  node.addEventListener('connection:open', (evt) => {
+    if (!allow(evt.detail.remotePeer.toString())) void evt.detail.close().catch(err => { evt.detail.abort(err) })
+  })
   const zim = ZIM.create({ ...config, libp2p: node, privateKey: key })
   const events = new EventLog(zim)
   await zim.login(userID, { userName: `name-${userID}` })

@@ -32,7 +32,8 @@ function setup (): { room: Room, delivered: string[], joined: string[][] } {
       message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
       joinSeen: () => {},
       suspect: () => {},
-      generationLost: () => {}
+      generationLost: () => {},
+      lostHeard: () => {}
     }
   })
   room.generation = { creator: '12D3KooMe', creatorBytes: new Uint8Array([9]), createdAt: 1 }

@@ -45,7 +45,8 @@ describe('partitions', () => {
       heal()
       for (const [mine, theirs] of [[a, b], [b, a]]) {
         for (const p of mine) {
-          await p.events.waitFor(`${p.userID} sees the other side back`, () => theirs.every(o => count(p.events.joinedUsers('split'), o.userID) === 2), 20_000)
+          await p.events.waitFor(`${p.userID} sees the other side back`, () => theirs.every(o => count(p.events.joinedUsers('split'), o.userID) >= 2), 20_000)
+            .catch(err => { throw new Error(`${String(err)}; ${p.userID} saw joins ${p.events.joinedUsers('split').join(',')} and leaves ${p.events.leftUsers('split').join(',')}`) })
         }
       }
       for (const p of all) {

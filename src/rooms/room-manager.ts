@@ -19,7 +19,7 @@ import { Room, messageIDOf } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
-import type { Member, RoomCallbacks } from './room.js'
+import type { LostMember, Member, RoomCallbacks } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import type { RoomRegistry } from '../registry/registry.js'
 import type { GenerationID, RoomRecordView } from '../registry/record.js'
@@ -114,7 +114,8 @@ export class RoomManager {
       message: (room, message) => { this.init.events.message(room.roomID, message) },
       joinSeen: (room) => { this.scheduleAnswer(room) },
       suspect: (room, member) => { this.checkMember(room, member) },
-      generationLost: (room, winner) => { void this.loseRoom(room, winner) }
+      generationLost: (room, winner) => { void this.loseRoom(room, winner) },
+      lostHeard: (room, lost, addrs) => { this.redial(room, lost, addrs) }
     }
   }
 
@@ -738,6 +739,7 @@ export class RoomManager {
       : this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeout)]) })
     check.then(() => { log('%s in %s is alive after all', member.userID, room.roomID) }, () => {
       if (this.rooms.get(room.roomID) !== room || room.members.get(member.userID) !== member) return
+      log('%s in %s did not answer a check (%s): gone', member.userID, room.roomID, tellRoom ? 'our connection closed' : 'a notice')
       room.removeMembers([member])
       if (tellRoom && room.connected) {
         this.announce(room, Announcement.Kind.GONE, member).catch(err => { log('gone notice in %s failed: %e', room.roomID, err) })
@@ -751,15 +753,26 @@ export class RoomManager {
    * (and ours) through again and membership converges on both sides.
    */
   private redialLost (room: Room, now = Date.now()): void {
-    const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
     for (const lost of room.lost.values()) {
-      if (lost.nextTry > now || connected.has(lost.peerId)) continue
+      if (lost.nextTry > now || lost.reachable === true) continue
       lost.wait = Math.min(lost.wait * 2, this.init.config.memberTimeout * 2)
       lost.nextTry = now + lost.wait
-      const addrs = lost.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
-      this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(MEMBER_CHECK_TIMEOUT_MS)]) })
-        .then(() => { log('reached lost member %s of %s again', lost.peerId, room.roomID) }, () => {})
+      this.redial(room, lost, lost.addrs)
     }
+  }
+
+  /** Dials a lost member; once a dial reaches it, its announcements count again. */
+  private redial (room: Room, lost: LostMember, addrs: Uint8Array[]): void {
+    const key = `${room.roomID}\n${lost.peerId}`
+    if (this.checking.has(key)) return
+    this.checking.add(key)
+    const targets = [...addrs, ...lost.addrs].flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+    this.init.node.dial(targets, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(MEMBER_CHECK_TIMEOUT_MS)]) })
+      .then(() => {
+        log('reached lost member %s of %s again', lost.peerId, room.roomID)
+        lost.reachable = true
+      }, () => {})
+      .finally(() => this.checking.delete(key))
   }
 
   // ---------------------------------------------------------------- leaving

@@ -46,6 +46,8 @@ export interface LostMember {
   until: number
   nextTry: number
   wait: number
+  /** a dial reached it since: its announcements count again (until then they may be stale, in flight from before) */
+  reachable?: boolean
 }
 
 /** Frames at most waiting (in all) for their author to become a member. */
@@ -72,6 +74,8 @@ export interface RoomCallbacks {
   suspect(room: Room, member: Member): void
   /** an announcement shows an earlier lifetime of this room: ours lost the race */
   generationLost(room: Room, winner: GenerationID): void
+  /** a member we lost speaks again: dial it before believing it (at `addrs`, where it says it is now) */
+  lostHeard(room: Room, lost: LostMember, addrs: Uint8Array[]): void
 }
 
 export interface RoomInit {
@@ -243,6 +247,12 @@ export class Room {
       this.removeMembers([held])
     }
     if (existing == null && ann.kind !== Announcement.Kind.LEAVE && this.members.size + 1 >= this.init.maxMembers) {
+      return 'ignore'
+    }
+    const lost = existing == null && ann.kind !== Announcement.Kind.LEAVE ? this.lost.get(author) : undefined
+    if (lost != null && lost.reachable !== true) {
+      // frames of a member cut off may still arrive from before the cut: believe it once a dial reaches it
+      if (live && this.connected) this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => a.slice()))
       return 'ignore'
     }
 
@@ -515,6 +525,7 @@ export class Room {
   sweep (now = Date.now()): void {
     const gone = [...this.members.values()].filter(m => now - m.lastSeen > this.init.memberTimeout)
     for (const member of gone) {
+      log('%s: %s not heard for %d ms: gone', this.roomID, member.userID, now - member.lastSeen)
       this.bury(member.userID, member.peerId, member.seq, now)
       this.remove(member)
       this.markLost(member, now)
