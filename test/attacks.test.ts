@@ -118,6 +118,31 @@ describe('hostile peers', () => {
     assert.deepEqual(await memberIDs(alice, room), ['alice', 'bob'])
   })
 
+  it('frames for thousands of other rooms leave no trace: refused on our topic, never subscribed elsewhere', async () => {
+    const [alice] = peers
+    // a second attacker: these refusals cost it its connection, which the other tests still need
+    const other = await startAttacker(alice, topic)
+    try {
+      const forger = new Forger(appID, other.key)
+      const before = stat(alice, 'wrong-room-or-shape')
+      const topicsBefore = alice.node.services.pubsub.getTopics().length
+      for (let i = 0; i < 500; i++) {
+        const roomID = `fake-room-${i}`
+        // on our topic, naming another room
+        await other.node.services.pubsub.publish(topic, await forger.seal(forger.announcement(roomID, `ghost-${i}`))).catch(() => {})
+        // and on that room's own topic, which alice never joined
+        await other.node.services.pubsub.publish(roomTopic(appID, roomID), await forger.seal(forger.announcement(roomID, `ghost-${i}`))).catch(() => {})
+      }
+      await waitUntil('alice refused what reached her, then cut the sender off', () =>
+        stat(alice, 'wrong-room-or-shape') - before >= 8 && alice.node.getConnections().every(c => !c.remotePeer.equals(other.node.peerId)))
+      assert.equal(alice.node.services.pubsub.getTopics().length, topicsBefore, 'alice subscribes to no new topic')
+      assert.deepEqual(await memberIDs(alice, room), ['alice', 'bob'])
+      assert.ok(alice.events.joinedUsers(room).every(u => !u.startsWith('ghost-')))
+    } finally {
+      await other.node.stop()
+    }
+  })
+
   it('a flood over the rate limit and oversize frames are refused, cost the flooder its score and connection, and honest messages keep flowing', async () => {
     const [alice, bob] = peers
     const forger = new Forger(appID, attacker.key)
