@@ -228,21 +228,31 @@ export class RoomManager {
     const started = Date.now()
     const topic = roomTopic(this.init.config.appID, room.roomID)
     // a DHT walk costs dozens of requests: ask it only when no neighbour is known to be in the room
-    let recordLookup = this.pubsub.getSubscribers(topic).length === 0 ? this.init.registry.lookup(room.roomID) : undefined
-    let snapshot = await this.snapshotFromTopicPeers(room)
+    let snapshot: Snapshot | undefined
     let record: RoomRecordView | undefined
-    if (snapshot == null) {
-      // nobody connected is in the room: the registry decides whether it exists
-      recordLookup ??= this.init.registry.lookup(room.roomID)
-      const found = await recordLookup
-      this.checkStopped()
-      record = found != null && isLive(found) ? found : undefined
-      // a neighbour's subscriptions may have arrived while the registry was asked (a fresh connection)
-      snapshot = await this.snapshotFromTopicPeers(room)
-      if (snapshot == null && record != null && !record.vacant) {
-        // the room has members we are not connected to: dial the last refresher
-        snapshot = await this.reachRoom(room, record)
+    for (let round = 1; ; round++) {
+      let recordLookup = this.pubsub.getSubscribers(topic).length === 0 ? this.init.registry.lookup(room.roomID) : undefined
+      const first = await this.snapshotFromTopicPeers(room)
+      snapshot = first.snapshot
+      let unanswered = first.unanswered
+      if (snapshot == null) {
+        // nobody connected is in the room: the registry decides whether it exists
+        recordLookup ??= this.init.registry.lookup(room.roomID)
+        const found = await recordLookup
+        this.checkStopped()
+        record = found != null && isLive(found) ? found : undefined
+        // a neighbour's subscriptions may have arrived while the registry was asked (a fresh connection)
+        const second = await this.snapshotFromTopicPeers(room)
+        snapshot = second.snapshot
+        unanswered += second.unanswered
+        if (snapshot == null && record != null && !record.vacant) {
+          // the room has members we are not connected to: dial the last refresher
+          snapshot = await this.reachRoom(room, record)
+        }
       }
+      if (snapshot != null || record != null || unanswered === 0 || Date.now() - started >= this.init.config.joinTimeout) break
+      // neighbours that did not answer in time (a busy network) have not said no: ask again until the join deadline
+      log('%s %s: %d snapshot requests unanswered, asking again (round %d)', mode, room.roomID, unanswered, round + 1)
     }
     const exists = snapshot != null || record != null
     log('%s %s: snapshot of %d members, %s', mode, room.roomID, snapshot?.members.length ?? 0,
@@ -344,7 +354,7 @@ export class RoomManager {
       log('could not reach %s at %s: %e', room.roomID, record.addrs.map(String).join(','), err)
     }
     await seen
-    return this.snapshotFromTopicPeers(room)
+    return (await this.snapshotFromTopicPeers(room)).snapshot
   }
 
   private async waitForTopicPeer (topic: string, timeout: number, count = 1): Promise<boolean> {
@@ -404,22 +414,24 @@ export class RoomManager {
    * know of the room. With none known yet (their subscriptions may still be
    * on the way, on a busy node), asks a few connected peers at once instead.
    */
-  private async snapshotFromTopicPeers (room: Room): Promise<Snapshot | undefined> {
+  private async snapshotFromTopicPeers (room: Room): Promise<{ snapshot?: Snapshot, unanswered: number }> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
     const subscribers = this.pubsub.getSubscribers(topic)
+    let unanswered = 0
     for (const peer of subscribers) {
       const snapshot = await this.requestSnapshot(peer, room.roomID)
-      if (snapshot != null && snapshot.members.length > 0) {
-        return snapshot
-      }
+      if (snapshot === 'unanswered') unanswered++
+      else if (snapshot != null && snapshot.members.length > 0) return { snapshot, unanswered }
     }
-    if (subscribers.length > 0) return undefined
+    if (subscribers.length > 0) return { unanswered }
     const asked = this.init.node.getPeers().slice(0, MAX_BLIND_SNAPSHOT_ASKS)
     const answers = await Promise.all(asked.map(async peer => this.requestSnapshot(peer, room.roomID)))
-    return answers.find(s => s != null && s.members.length > 0)
+    const snapshot = answers.find((s): s is Snapshot => s != null && s !== 'unanswered' && s.members.length > 0)
+    return { snapshot, unanswered: answers.filter(a => a === 'unanswered').length }
   }
 
-  private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | undefined> {
+  /** The peer's view of the room; undefined if it does not speak the protocol, 'unanswered' if it did not answer in time. */
+  private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | 'unanswered' | undefined> {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)])
     let stream: Stream | undefined
     try {
@@ -445,7 +457,8 @@ export class RoomManager {
     } catch (err) {
       log('snapshot of %s from %p failed: %e', roomID, peer, err)
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
-      return undefined
+      // a peer that does not speak the protocol has said no; any other failure is no answer yet
+      return (err as Error)?.name === 'UnsupportedProtocolError' ? undefined : 'unanswered'
     }
   }
 
