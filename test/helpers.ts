@@ -13,6 +13,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import type { Libp2pOptions } from 'libp2p'
 import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
@@ -152,6 +153,11 @@ export async function startPeers (n: number, options: StartOptions = {}): Promis
   return peers
 }
 
+/** The transport half of every node a test builds itself: TCP on 127.0.0.1 (port 0), Noise, Yamux. */
+function loopbackTransports (): Pick<Libp2pOptions, 'addresses' | 'transports' | 'connectionEncrypters' | 'streamMuxers'> {
+  return { addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] }
+}
+
 /**
  * A peer on an app-built libp2p node whose connection gater asks
  * `allow(peerId)` before every connection, in or out: tests shape (and cut)
@@ -160,10 +166,7 @@ export async function startPeers (n: number, options: StartOptions = {}): Promis
 async function startGatedPeer (userID: string, key: PrivateKey, allow: (peer: string) => boolean, config: RoomsubConfig): Promise<Peer> {
   const node = await createLibp2p({
     privateKey: key,
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    ...loopbackTransports(),
     connectionGater: {
       denyDialPeer: (peerId) => !allow(peerId.toString()),
       denyInboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
@@ -354,10 +357,7 @@ export async function startAttacker (target: Peer, topic: string): Promise<Attac
   const key = await generateKeyPair('Ed25519')
   const node = await createLibp2p({
     privateKey: key,
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    ...loopbackTransports(),
     services: { identify: identify(), pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, allowPublishToZeroTopicPeers: true }) }
   })
   node.services.pubsub.subscribe(topic)
