@@ -171,7 +171,7 @@ export class FrameGate {
       // check of the earlier key) may be on the way
       if (!(await room.awaitMember(author, this.init.strangerWait))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
-        log('%s: message from %s (%s) refused: not a member after %d ms', room.roomID, frame.message.userID, author, this.init.strangerWait)
+        log('%s: message %s from %s (%s) refused: not a member after %d ms', room.roomID, frame.message.seq, frame.message.userID, author, this.init.strangerWait)
         // in the name of a member bound to another key it is a forgery; else maybe a member already gone
         return room.members.has(frame.message.userID)
           ? this.refuse('message-rejected', source, 0)

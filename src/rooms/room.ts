@@ -229,6 +229,7 @@ export class Room {
     }
     const existing = this.members.get(ann.userID)
     if (existing != null && existing.peerId !== author) {
+      if (log.enabled) log('%s at %s: %s from a second key refused (bound to %s)', this.roomID, this.init.localUserID, ann.userID, existing.peerId)
       // first key wins; but the holder may be a crashed earlier login of this user: check it is still there
       if (live && this.connected) this.init.callbacks.suspect(this, existing)
       return 'reject'
@@ -251,6 +252,7 @@ export class Room {
     }
     const lost = existing == null && ann.kind !== Announcement.Kind.LEAVE ? this.lost.get(author) : undefined
     if (lost != null && lost.reachable !== true) {
+      if (log.enabled) log('%s at %s: %s is lost, not yet reached: announcement ignored', this.roomID, this.init.localUserID, ann.userID)
       // frames of a member cut off may still arrive from before the cut: believe it once a dial reaches it
       if (live && this.connected) this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => a.slice()))
       return 'ignore'
@@ -357,7 +359,7 @@ export class Room {
     const member = this.members.get(msg.userID)
     if (member == null) {
       // a sender we have not heard join: maybe a race, maybe a forgery; never delivered
-      if (log.enabled) log('%s: message %s from %s ignored: not a member', this.roomID, messageIDOf(frame.from, frame.session, msg.seq), msg.userID)
+      if (log.enabled) log('%s at %s: message %s from %s ignored: not a member', this.roomID, this.init.localUserID, messageIDOf(frame.from, frame.session, msg.seq), msg.userID)
       return msg.userID === this.init.localUserID ? 'reject' : 'ignore'
     }
     if (member.peerId !== author) {
@@ -365,7 +367,7 @@ export class Room {
     }
     const late = msg.seq < member.nextMsgSeq && member.missing.has(msg.seq)
     if (member.session !== frame.session || (msg.seq < member.nextMsgSeq && !late) || member.pending.has(msg.seq)) {
-      if (log.enabled) log('%s: message %s (seq %d) from %s ignored: session %s, next seq %d, pending %s', this.roomID, messageIDOf(frame.from, frame.session, msg.seq),
+      if (log.enabled) log('%s at %s: message %s (seq %d) from %s ignored: session %s, next seq %d, pending %s', this.roomID, this.init.localUserID, messageIDOf(frame.from, frame.session, msg.seq),
         msg.seq, msg.userID, member.session === frame.session ? 'same' : 'other', member.nextMsgSeq, member.pending.has(msg.seq))
       return 'ignore'
     }
@@ -525,7 +527,7 @@ export class Room {
   sweep (now = Date.now()): void {
     const gone = [...this.members.values()].filter(m => now - m.lastSeen > this.init.memberTimeout)
     for (const member of gone) {
-      log('%s: %s not heard for %d ms: gone', this.roomID, member.userID, now - member.lastSeen)
+      log('%s at %s: %s not heard for %d ms: gone', this.roomID, this.init.localUserID, member.userID, now - member.lastSeen)
       this.bury(member.userID, member.peerId, member.seq, now)
       this.remove(member)
       this.markLost(member, now)
