@@ -187,7 +187,7 @@ export async function buildWorld (): Promise<FuzzWorld> {
     destroyDelay: 30,
     goneUserID: '',
     goneSession: 0n,
-    token: new Uint8Array(0),
+    token: new Uint8Array(0), attributesDigest: new Uint8Array(0),
     ...extra
   } as Announcement)
   const chat = (id: Identity, seq: bigint, type: ZIMMessageType): ChatMessage => ({
@@ -858,7 +858,9 @@ function honestRoom (world: FuzzWorld, delivered: Array<{ senderUserID: string, 
       joinSeen: () => {},
       suspect: () => {},
       generationLost: () => {},
-      lostHeard: () => {}
+      lostHeard: () => {},
+      attributesChanged: () => {},
+      attributesDiffer: () => {}
     }
   })
   room.generation = world.generation

@@ -47,7 +47,7 @@ describe('malformed input, fuzzed', () => {
         session: v,
         announcement: {
           kind: Announcement.Kind.GONE, seq: v, userID: 'me', userName: '', msgSeq: v, timestamp: v, addrs: [], roomName: '', destroyDelay: 0,
-          generation: { creator: new Uint8Array([9]), createdAt: v }, goneUserID: 'them', goneSession: v, token: new Uint8Array(0)
+          generation: { creator: new Uint8Array([9]), createdAt: v }, goneUserID: 'them', goneSession: v, token: new Uint8Array(0), attributesDigest: new Uint8Array(0)
         }
       }
       const bytes = encodeMessage(Frame.codec(), frame)

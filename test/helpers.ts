@@ -19,7 +19,11 @@ import { registryKey } from '../src/registry/record.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
-import type { RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult } from '../src/index.js'
+import type { AttributeUpdate } from '../src/wire/roomsub.js'
+import type {
+  RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult,
+  ZIMEventOfRoomAttributesUpdatedResult, ZIMEventOfRoomMembersAttributesUpdatedResult
+} from '../src/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -50,6 +54,9 @@ export class EventLog {
   readonly olderMessages: ZIMMessage[] = []
   readonly roomStates: ZIMEventOfRoomStateChangedResult[] = []
   readonly connectionStates: ZIMEventOfConnectionStateChangedResult[] = []
+  readonly attributeUpdates: ZIMEventOfRoomAttributesUpdatedResult[] = []
+  readonly attributeBatches: ZIMEventOfRoomAttributesUpdatedResult[] = []
+  readonly memberAttributeUpdates: ZIMEventOfRoomMembersAttributesUpdatedResult[] = []
   private readonly waiters = new Set<() => void>()
 
   constructor (zim: ZIM) {
@@ -59,6 +66,21 @@ export class EventLog {
     zim.on('receiveRoomMessage', (_z, data) => { this.olderMessages.push(...data.messageList); this.changed() })
     zim.on('roomStateChanged', (_z, data) => { this.roomStates.push(data); this.changed() })
     zim.on('connectionStateChanged', (_z, data) => { this.connectionStates.push(data); this.changed() })
+    zim.on('roomAttributesUpdated', (_z, data) => { this.attributeUpdates.push(data); this.changed() })
+    zim.on('roomAttributesBatchUpdated', (_z, data) => { this.attributeBatches.push(data); this.changed() })
+    zim.on('roomMemberAttributesUpdated', (_z, data) => { this.memberAttributeUpdates.push(data); this.changed() })
+  }
+
+  /** A room's attributes as this member's events built them up, from `start` (what it had when it joined). */
+  attributesFromEvents (roomID: string, start: Record<string, string> = {}): Record<string, string> {
+    const attrs = { ...start }
+    for (const info of [...this.attributeUpdates, ...this.attributeBatches].filter(e => e.roomID === roomID).flatMap(e => e.infos)) {
+      for (const [key, value] of Object.entries(info.roomAttributes)) {
+        if (info.action === 0) attrs[key] = value
+        else delete attrs[key]
+      }
+    }
+    return attrs
   }
 
   private changed (): void {
@@ -388,7 +410,7 @@ export class Forger {
       from: this.from,
       roomID,
       session,
-      announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: userID, msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), ...fields } as Announcement
+      announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: userID, msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0), ...fields } as Announcement
     }
   }
 
@@ -400,6 +422,10 @@ export class Forger {
       session,
       message: { seq, timestamp: now, orderKey: now * 1024n, type: 1, userID, text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
     }
+  }
+
+  attributes (roomID: string, update: Partial<AttributeUpdate>, session = 1n): Frame {
+    return { from: this.from, roomID, session, attributes: { clock: 1n, room: [], members: [], batch: false, ...update } }
   }
 
   async seal (frame: Frame): Promise<Uint8Array> {

@@ -33,13 +33,15 @@ function setup (): { room: Room, delivered: string[], joined: string[][] } {
       joinSeen: () => {},
       suspect: () => {},
       generationLost: () => {},
-      lostHeard: () => {}
+      lostHeard: () => {},
+      attributesChanged: () => {},
+      attributesDiffer: () => {}
     }
   })
   room.generation = { creator: '12D3KooMe', creatorBytes: new Uint8Array([9]), createdAt: 1 }
   const frame: Frame = { from: FROM, roomID: 'r', session: 7n }
   const ann: Announcement = {
-    kind: Announcement.Kind.JOIN, seq: 1n, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0),
+    kind: Announcement.Kind.JOIN, seq: 1n, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0),
     generation: { creator: new Uint8Array([9]) as Uint8Array<ArrayBuffer>, createdAt: 1n }
   }
   assert.equal(room.applyAnnouncement(SENDER, frame, ann, new Uint8Array(0), true), 'accept')

@@ -29,7 +29,7 @@ describe('signed frames', () => {
       const from = attacker.self.peerIdBytes as Uint8Array<ArrayBuffer>
       const join = (userID: string, roomID = 'guarded'): Frame => ({
         from, roomID, session: 1n,
-        announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: 'evil', msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0) }
+        announcement: { kind: Announcement.Kind.JOIN, seq: 1n, userID, userName: 'evil', msgSeq: 0n, timestamp: BigInt(Date.now()), addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0) }
       })
       const statsBefore = alice.zim.frameStats()
       // 1. an announcement for bob, signed by the attacker's own key: bob's userID is bound to bob's key

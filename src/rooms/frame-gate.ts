@@ -10,10 +10,11 @@ import { logger } from '@libp2p/logger'
 import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { Frame } from '../wire/roomsub.js'
 import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
+import { WIRE_LIMITS } from './attributes.js'
 import type { Room, Verdict } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import { Announcement } from '../wire/roomsub.js'
-import type { ChatMessage } from '../wire/roomsub.js'
+import type { AttributeUpdate } from '../wire/roomsub.js'
 import type { TokenVerifier } from '../auth/token.js'
 import type { PeerPenalties } from '../node/peer-penalties.js'
 
@@ -24,7 +25,12 @@ export type FrameStats = Record<string, number>
 export const MAX_ANNOUNCED_ADDRS = 8
 
 const FRAME_CODEC = {
-  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })
+  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, {
+    limits: {
+      announcement: { addrs: MAX_ANNOUNCED_ADDRS },
+      attributes: { room: WIRE_LIMITS.roomEntriesPerFrame, members: WIRE_LIMITS.memberEntriesPerFrame }
+    }
+  })
 }
 
 const log = logger('roomsub:gate')
@@ -38,6 +44,9 @@ const MAX_TRACKED_AUTHORS = 4096
  */
 const ANNOUNCEMENT_BURST = 64
 const ANNOUNCEMENTS_PER_SECOND = 10
+/** Attribute frames one author may burst, and per second after that (ZIM allows a few attribute calls a second). */
+const ATTRIBUTE_BURST = 32
+const ATTRIBUTES_PER_SECOND = 10
 /** Penalty points: a frame no honest forwarder would pass on, and a flood frame from the sender's own key. */
 const FORGED_POINTS = 1
 const FLOOD_POINTS = 0.5
@@ -96,6 +105,7 @@ export class FrameGate {
   private readonly init: FrameGateInit
   private readonly messageRate: SendRate
   private readonly announcementRate = new SendRate(ANNOUNCEMENT_BURST, ANNOUNCEMENTS_PER_SECOND)
+  private readonly attributeRate = new SendRate(ATTRIBUTE_BURST, ATTRIBUTES_PER_SECOND)
   /** until when each author's token lets it speak (apps with an authority) */
   private readonly authorizedUntil = new Map<string, number>()
   readonly stats: FrameStats = {}
@@ -156,26 +166,27 @@ export class FrameGate {
       return this.refuse('malformed-or-forged', source, FORGED_POINTS)
     }
     const frame = opened.body
-    const hasAnnouncement = frame.announcement != null
-    if (frame.roomID !== room.roomID || hasAnnouncement === (frame.message != null)) {
+    const kind = frame.announcement != null ? 'announcement' : frame.message != null ? 'message' : 'attributes'
+    if (frame.roomID !== room.roomID || [frame.announcement, frame.message, frame.attributes].filter(part => part != null).length !== 1) {
       return this.refuse('wrong-room-or-shape', source, FORGED_POINTS)
     }
     const author = opened.author.peerIdString
-    const rate = hasAnnouncement ? this.announcementRate : this.messageRate
+    const rate = kind === 'announcement' ? this.announcementRate : kind === 'message' ? this.messageRate : this.attributeRate
     if (!rate.allows(author, now)) {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
-    if (frame.message != null && room.members.get(frame.message.userID)?.peerId !== author) {
+    const speaksAs = kind === 'message' ? frame.message?.userID : kind === 'attributes' ? room.memberByPeer(author)?.userID : undefined
+    if (kind !== 'announcement' && (speaksAs == null || room.members.get(speaksAs)?.peerId !== author)) {
       // an unknown sender, or a user still bound to an earlier login's key: its announcement (or the
       // check of the earlier key) may be on the way
       if (!(await room.awaitMember(author, this.init.strangerWait))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
-        log('%s: message %s from %s (%s) refused: not a member after %d ms', room.roomID, frame.message.seq, frame.message.userID, author, this.init.strangerWait)
+        log('%s: %s from %s (%s) refused: not a member after %d ms', room.roomID, kind, speaksAs, author, this.init.strangerWait)
         // in the name of a member bound to another key it is a forgery; else maybe a member already gone
-        return room.members.has(frame.message.userID)
-          ? this.refuse('message-rejected', source, 0)
-          : this.refuse('message-ignored', source, 0, 'ignore')
+        return speaksAs != null && room.members.has(speaksAs)
+          ? this.refuse(`${kind}-rejected`, source, 0)
+          : this.refuse(`${kind}-ignored`, source, 0, 'ignore')
       }
       now = Date.now()
     }
@@ -185,12 +196,14 @@ export class FrameGate {
     }
     const verdict: Verdict = frame.announcement != null
       ? room.applyAnnouncement(author, frame, frame.announcement, bytes, true, now)
-      : room.applyMessage(author, frame, frame.message as ChatMessage, now)
+      : frame.message != null
+        ? room.applyMessage(author, frame, frame.message, now)
+        : room.applyAttributes(author, frame, frame.attributes as AttributeUpdate, bytes)
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
     } else {
-      this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
+      this.count(`${kind}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }
     return verdict
   }

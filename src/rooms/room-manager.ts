@@ -9,10 +9,14 @@ import { logger } from '@libp2p/logger'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
+import type { AttributeUpdate, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
+import type { AttributeChanges } from './attributes.js'
 import { encodeMessage } from '../wire/encode.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
 import { FrameGate, MAX_ANNOUNCED_ADDRS } from './frame-gate.js'
+import { WIRE_LIMITS } from './attributes.js'
 import type { FrameStats } from './frame-gate.js'
 import type { TokenVerifier } from '../auth/token.js'
 import { Room, messageIDOf } from './room.js'
@@ -43,6 +47,8 @@ const MEMBER_CHECK_TIMEOUT_MS = 1000
 const REPUBLISH_RETRY_MS = 100
 const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
+/** attribute frames a snapshot carries at most: one per room key and member entry kept */
+const MAX_SNAPSHOT_ATTRIBUTE_FRAMES = WIRE_LIMITS.roomEntries + WIRE_LIMITS.memberEntries
 /**
  * A frame that missed us on the mesh (its forwarders were still joining) comes by
  * gossipsub's gossip (IHAVE/IWANT, once a 1 s heartbeat) within about this long.
@@ -56,6 +62,8 @@ export interface RoomManagerEvents {
   memberLeft(roomID: string, users: ZIMUserInfo[]): void
   message(roomID: string, message: ZIMMessage): void
   roomState(roomID: string, state: ZIMRoomState, event: ZIMRoomEvent, extendedData?: string): void
+  /** attributes changed as this member sees them; `operator` is the userID whose frame did it (none when an owner left) */
+  attributes(roomID: string, changes: AttributeChanges, operator: string | undefined, batch: boolean): void
 }
 
 export interface RoomManagerInit {
@@ -72,6 +80,8 @@ export interface RoomManagerInit {
 export interface EnterOptions {
   roomName: string
   destroyDelay: number
+  /** the creator's initial room attributes (ignored when the room exists) */
+  roomAttributes?: Record<string, string>
 }
 
 type Mode = 'create' | 'join' | 'enter'
@@ -79,6 +89,7 @@ type Mode = 'create' | 'join' | 'enter'
 interface Snapshot {
   members: Array<Opened<Frame> & { raw: Uint8Array }>
   creation?: Uint8Array
+  attributes: Array<Opened<Frame> & { raw: Uint8Array }>
 }
 
 export class RoomManager {
@@ -93,6 +104,7 @@ export class RoomManager {
   private readonly answerPending = new Set<string>()
   private readonly refreshing = new Set<string>()
   private readonly checking = new Set<string>()
+  private readonly repairing = new Set<string>()
   private readonly sentTimes: number[] = []
   private stopped = false
   private republishPending = false
@@ -115,7 +127,9 @@ export class RoomManager {
       joinSeen: (room) => { this.scheduleAnswer(room) },
       suspect: (room, member) => { this.checkMember(room, member) },
       generationLost: (room, winner) => { void this.loseRoom(room, winner) },
-      lostHeard: (room, lost, addrs) => { this.redial(room, lost, addrs) }
+      lostHeard: (room, lost, addrs) => { this.redial(room, lost, addrs) },
+      attributesChanged: (room, changes, operator, batch) => { this.init.events.attributes(room.roomID, changes, operator, batch) },
+      attributesDiffer: (room, member) => { this.scheduleRepair(room, member) }
     }
   }
 
@@ -177,7 +191,8 @@ export class RoomManager {
 
   // ---------------------------------------------------------------- entering
 
-  async enter (roomID: string, mode: Mode, options: EnterOptions): Promise<Room> {
+  /** Creates or joins as `mode` says; `switching` reports the room's states as a switch (ActiveSwitch, SwitchFailed). */
+  async enter (roomID: string, mode: Mode, options: EnterOptions, switching = false): Promise<Room> {
     if (this.rooms.get(roomID)?.connected === true) {
       throw zimError(ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom, `already in room ${roomID}`)
     }
@@ -199,7 +214,7 @@ export class RoomManager {
     })
     this.connecting.add(roomID)
     this.rooms.set(roomID, room)
-    this.init.events.roomState(roomID, ZIMRoomState.Connecting, mode === 'create' ? ZIMRoomEvent.ActiveCreate : ZIMRoomEvent.ActiveEnter)
+    this.init.events.roomState(roomID, ZIMRoomState.Connecting, switching ? ZIMRoomEvent.ActiveSwitch : mode === 'create' ? ZIMRoomEvent.ActiveCreate : ZIMRoomEvent.ActiveEnter)
     const topic = roomTopic(this.init.config.appID, roomID)
     this.pubsub.topicValidators.set(topic, async (source, msg) => this.validate(room, source, msg))
     this.pubsub.subscribe(topic)
@@ -216,7 +231,7 @@ export class RoomManager {
       return room
     } catch (err) {
       this.detach(room)
-      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, mode === 'create' ? ZIMRoomEvent.CreateFailed : ZIMRoomEvent.EnterFailed)
+      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, switching ? ZIMRoomEvent.SwitchFailed : mode === 'create' ? ZIMRoomEvent.CreateFailed : ZIMRoomEvent.EnterFailed)
       throw err
     } finally {
       this.connecting.delete(roomID)
@@ -287,6 +302,12 @@ export class RoomManager {
     room.destroyDelay = options.destroyDelay
     room.generation = { creator: this.selfId, creatorBytes: this.init.codec.self.peerIdBytes, createdAt }
     room.creation = await sealCreation(this.init.codec, { roomID: room.roomID, roomName: options.roomName, destroyDelay: options.destroyDelay, createdAt })
+    const initial = Object.entries(options.roomAttributes ?? {})
+    if (initial.length > 0) {
+      // the creator owns the room's first attributes; they stay when it leaves, as in ZIM
+      const self = this.init.user.userID
+      await this.publishAttributes(room, initial.map(([key, value]) => ({ key, value, deleted: false, owner: self, deleteAfterOwnerLeft: false })), [], false)
+    }
     await this.announce(room, Announcement.Kind.JOIN)
     await this.publishRecord(room, false)
   }
@@ -338,6 +359,17 @@ export class RoomManager {
       }
       const verdict = room.applyAnnouncement(entry.author.peerIdString, entry.body, ann, entry.raw, false)
       if (verdict === 'reject') this.count('snapshot-rejected')
+    }
+    this.mergeAttributeFrames(room, snapshot.attributes, 'snapshot')
+    // owners the room no longer holds have left: what goes with them is gone, as members that saw it have it
+    room.attributes.pruneOwners(userID => userID === this.init.user.userID || room.members.has(userID))
+  }
+
+  private mergeAttributeFrames (room: Room, frames: Snapshot['attributes'], source: 'snapshot' | 'repair'): void {
+    for (const entry of frames) {
+      if (entry.body.attributes == null) continue
+      const verdict = room.applyAttributes(entry.author.peerIdString, entry.body, entry.body.attributes, entry.raw, source)
+      if (verdict !== 'accept') this.count(`${source}-attributes-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }
   }
 
@@ -438,9 +470,19 @@ export class RoomManager {
       stream = await this.init.node.dialProtocol(peer, snapshotProtocol(this.init.config.appID), { signal })
       const pb = pbStream(stream, { maxDataLength: 4 * 1024 * 1024 })
       await pb.write({ roomID }, SnapshotRequest, { signal })
-      const response = await pb.read(SnapshotResponse, { signal, limits: { announcements: MAX_SNAPSHOT_MEMBERS } })
+      const response = await pb.read(SnapshotResponse, { signal, limits: { announcements: MAX_SNAPSHOT_MEMBERS, attributes: MAX_SNAPSHOT_ATTRIBUTE_FRAMES } })
       await stream.close({ signal }).catch(() => {})
       const members: Snapshot['members'] = []
+      const attributes: Snapshot['attributes'] = []
+      for (const raw of response.attributes) {
+        try {
+          const opened = await this.gate.open(raw)
+          if (opened.body.roomID === roomID && opened.body.attributes != null) attributes.push({ ...opened, raw })
+          else this.count('snapshot-rejected')
+        } catch {
+          this.count('snapshot-rejected')
+        }
+      }
       for (const raw of response.announcements) {
         try {
           const opened = await this.gate.open(raw)
@@ -453,7 +495,7 @@ export class RoomManager {
           this.count('snapshot-rejected')
         }
       }
-      return { members, creation: response.creation.byteLength > 0 ? response.creation : undefined }
+      return { members, creation: response.creation.byteLength > 0 ? response.creation : undefined, attributes }
     } catch (err) {
       log('snapshot of %s from %p failed: %e', roomID, peer, err)
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
@@ -475,7 +517,8 @@ export class RoomManager {
           announcements.push(member.latest as Uint8Array<ArrayBuffer>)
         }
       }
-      await pb.write({ announcements, creation: (room?.creation?.envelope ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> }, SnapshotResponse, { signal })
+      const attributes = (room?.attributes.frames() ?? []) as Array<Uint8Array<ArrayBuffer>>
+      await pb.write({ announcements, creation: (room?.creation?.envelope ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>, attributes }, SnapshotResponse, { signal })
       await stream.close({ signal })
     } catch (err) {
       this.count('snapshot-request-failed')
@@ -522,7 +565,8 @@ export class RoomManager {
         : undefined,
       goneUserID: gone?.userID ?? '',
       goneSession: gone?.session ?? 0n,
-      token: (this.init.auth?.token ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>
+      token: (this.init.auth?.token ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
+      attributesDigest: room.attributes.digest() as Uint8Array<ArrayBuffer>
     }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
@@ -547,6 +591,54 @@ export class RoomManager {
       throw zimError(ZIMErrorCode.MessageModuleSendMessageFailed, `message not sent: ${err instanceof Error ? err.message : String(err)}`)
     }
     return { messageID: messageIDOf(this.init.codec.self.peerIdBytes, room.session, seq), timestamp, orderKey }
+  }
+
+  /**
+   * Publishes a change of attributes the caller planned and checked, after
+   * applying it here: our own view changes (and is reported) at once.
+   */
+  async publishAttributes (room: Room, roomEntries: RoomAttribute[], memberEntries: MemberAttribute[], batch: boolean): Promise<void> {
+    const attributes: AttributeUpdate = { clock: room.attributes.nextClock(), room: roomEntries, members: memberEntries, batch }
+    const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, attributes }
+    const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
+    room.applyAttributes(this.selfId, frame, attributes, bytes)
+    try {
+      await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+    } catch (err) {
+      // nobody is subscribed yet (a lone member): the change stays here and reaches joiners in snapshots
+      log('attributes in %s not published: %e', room.roomID, err)
+    }
+  }
+
+  /**
+   * A member's attributes digest differs from ours. Usually a frame is in
+   * flight; if the difference outlasts a moment, fetch that member's
+   * attribute frames and merge them (it does the same with ours when it
+   * sees our digest), so a frame missed while joining or across a partition
+   * still reaches everybody.
+   */
+  private scheduleRepair (room: Room, member: Member): void {
+    const key = `${room.roomID}\n${member.userID}`
+    if (this.repairing.has(key)) return
+    this.repairing.add(key)
+    this.after(Math.max(this.init.config.reorderWindow, 200), () => {
+      const current = room.members.get(member.userID)
+      if (this.rooms.get(room.roomID) !== room || !room.connected || current == null || room.attributes.sameDigest(current.attributesDigest)) {
+        this.repairing.delete(key)
+        return
+      }
+      void this.repair(room, current).finally(() => {
+        // at most one repair per member per heartbeat
+        this.after(this.init.config.heartbeatInterval, () => this.repairing.delete(key))
+      })
+    })
+  }
+
+  private async repair (room: Room, member: Member): Promise<void> {
+    const snapshot = await this.requestSnapshot(peerIdFromString(member.peerId), room.roomID)
+    if (snapshot == null || snapshot === 'unanswered' || this.rooms.get(room.roomID) !== room) return
+    log('%s at %s: attributes differed from %s\'s, merged %d frames', room.roomID, this.init.user.userID, member.userID, snapshot.attributes.length)
+    this.mergeAttributeFrames(room, snapshot.attributes, 'repair')
   }
 
   /** ZIM's client-side limit: at most `messageRateLimit` messages in any one second. */
@@ -807,7 +899,8 @@ export class RoomManager {
       JSON.stringify({ reason: 'an earlier room with this ID won' }))
   }
 
-  async leave (roomID: string): Promise<void> {
+  /** Leaves with a signed LEAVE; `event` is what roomStateChanged reports (ActiveSwitch when switching rooms). */
+  async leave (roomID: string, event = ZIMRoomEvent.Success): Promise<void> {
     const room = this.room(roomID)
     if (room == null) {
       throw zimError(ZIMErrorCode.RoomModuleUserIsNotInTheRoom, `not in room ${roomID}`)
@@ -826,7 +919,7 @@ export class RoomManager {
     try {
       if (last) await this.putRecord(room, true)
     } finally {
-      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, ZIMRoomEvent.Success)
+      this.init.events.roomState(roomID, ZIMRoomState.Disconnected, event)
     }
   }
 

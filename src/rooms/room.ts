@@ -9,7 +9,9 @@ import { logger } from '@libp2p/logger'
 import { Announcement } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
 import { compareGenerations } from '../registry/record.js'
-import type { ChatMessage, Frame } from '../wire/roomsub.js'
+import { RoomAttributes, wellFormed } from './attributes.js'
+import type { AttributeChanges, SetOptions } from './attributes.js'
+import type { AttributeUpdate, ChatMessage, Frame, RoomAttribute } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
 
@@ -36,6 +38,8 @@ export interface Member {
   gapTimer?: ReturnType<typeof setTimeout>
   /** when a notice about it last made us check it is still there */
   checkedAt?: number
+  /** the attributes digest of its newest announcement */
+  attributesDigest: Uint8Array
 }
 
 /** A member that vanished without a LEAVE (crashed, or cut off by a partition). */
@@ -76,6 +80,10 @@ export interface RoomCallbacks {
   generationLost(room: Room, winner: GenerationID): void
   /** a member we lost speaks again: dial it before believing it (at `addrs`, where it says it is now) */
   lostHeard(room: Room, lost: LostMember, addrs: Uint8Array[]): void
+  /** attributes changed as we see them: by `operator`'s frame (a batch or not), or because an owner left */
+  attributesChanged(room: Room, changes: AttributeChanges, operator: string | undefined, batch: boolean): void
+  /** a member announced attributes that differ from ours: one of us missed a frame, or one is in flight */
+  attributesDiffer(room: Room, member: Member): void
 }
 
 export interface RoomInit {
@@ -172,6 +180,10 @@ export class Room {
   private readonly keySuffix: number
   /** own newest announcement envelope */
   latest?: Uint8Array
+  /** room and member attributes, replicated by signed frames */
+  readonly attributes = new RoomAttributes()
+  /** an open begin/endRoomAttributesBatchOperation: its changes wait here for the end */
+  attributeBatch?: { options: SetOptions, entries: RoomAttribute[] }
   private readonly tombstones = new Map<string, Tombstone>()
   private readonly init: RoomInit
 
@@ -283,7 +295,8 @@ export class Room {
         pending: new Map(),
         // met live: its last messages may still be on their way to us (they can overtake the
         // announcement), so they are delivered if they come, once
-        missing: live ? recentSeqs(ann.msgSeq) : new Set()
+        missing: live ? recentSeqs(ann.msgSeq) : new Set(),
+        attributesDigest: ann.attributesDigest.slice()
       }
       this.tombstones.delete(ann.userID)
       this.lost.delete(author)
@@ -312,8 +325,13 @@ export class Room {
       existing.addrs = ann.addrs.map(a => a.slice())
       existing.latest = raw.slice()
       existing.heard ||= live
+      existing.attributesDigest = ann.attributesDigest.slice()
     }
     if (live) this.onHeard?.()
+    const speaker = this.members.get(ann.userID)
+    if (live && this.connected && speaker != null && !this.attributes.sameDigest(ann.attributesDigest)) {
+      this.init.callbacks.attributesDiffer(this, speaker)
+    }
     if (live && this.connected && ann.kind === Announcement.Kind.JOIN && answers(this.init.localPeerId, author, this.peerIds())) {
       this.init.callbacks.joinSeen(this, author)
     }
@@ -349,6 +367,35 @@ export class Room {
       const timer = setTimeout(done, timeout)
       waiters.add(done)
     })
+  }
+
+  /** The member that `author` (a peer id) speaks as, if any. */
+  memberByPeer (author: string): Member | undefined {
+    return this.byPeer.get(author)
+  }
+
+  /** Whether `userID` was seen leaving (and is not back): its attributes that go with it are gone. */
+  departed (userID: string): boolean {
+    return userID !== this.init.localUserID && !this.members.has(userID) && this.tombstones.has(userID)
+  }
+
+  /**
+   * Merges a verified attribute frame: live from a member, or handed over by
+   * a member (a joiner's snapshot, reported to nobody; a repair after digests
+   * differed, reported), whose author may have left since.
+   */
+  applyAttributes (author: string, frame: Frame, update: AttributeUpdate, raw: Uint8Array, source: 'live' | 'snapshot' | 'repair' = 'live'): Verdict {
+    if (this.generation == null) return 'ignore'
+    const member = this.byPeer.get(author)
+    if (source === 'live' && member == null && author !== this.init.localPeerId) return 'ignore'
+    if (!wellFormed(update)) return 'reject'
+    // decoded fields are views into a network buffer: keep copies of what outlives this call
+    const changes = this.attributes.merge(frame.from.slice(), update, raw.slice(), userID => this.departed(userID))
+    if (source !== 'snapshot' && this.connected && (changes.room.length > 0 || changes.members.size > 0)) {
+      this.init.callbacks.attributesChanged(this, changes, member?.userID ?? this.init.localUserID, update.batch)
+    }
+    // old news (a replay, or a copy a repair brought again) is not passed on
+    return changes.taken > 0 ? 'accept' : 'ignore'
   }
 
   /** Applies a verified chat message; delivers it, in order, through the callbacks. */
@@ -493,6 +540,8 @@ export class Room {
     this.resetOrdering(member)
     this.members.delete(member.userID)
     if (this.byPeer.get(member.peerId) === member) this.byPeer.delete(member.peerId)
+    const changes = this.attributes.ownerLeft(member.userID)
+    if (changes.room.length > 0 && this.connected) this.init.callbacks.attributesChanged(this, changes, undefined, false)
     this.onHeard?.()
   }
 

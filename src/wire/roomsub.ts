@@ -121,6 +121,7 @@ export interface Frame {
   session: bigint
   announcement?: Announcement
   message?: ChatMessage
+  attributes?: AttributeUpdate
 }
 
 export namespace Frame {
@@ -156,6 +157,11 @@ export namespace Frame {
         if (obj.message != null) {
           w.uint32(42)
           ChatMessage.codec().encode(obj.message, w)
+        }
+
+        if (obj.attributes != null) {
+          w.uint32(50)
+          AttributeUpdate.codec().encode(obj.attributes, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -195,6 +201,12 @@ export namespace Frame {
             case 5: {
               obj.message = ChatMessage.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.message
+              })
+              break
+            }
+            case 6: {
+              obj.attributes = AttributeUpdate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes
               })
               break
             }
@@ -244,6 +256,13 @@ export namespace Frame {
             case 5: {
               yield * ChatMessage.codec().stream(reader, reader.uint32(), `${prefix}.message`, {
                 limits: opts.limits?.message
+              })
+
+              break
+            }
+            case 6: {
+              yield * AttributeUpdate.codec().stream(reader, reader.uint32(), `${prefix}.attributes`, {
+                limits: opts.limits?.attributes
               })
 
               break
@@ -346,6 +365,11 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameAnnouncementAttributesDigestFieldEvent {
+    field: '$.announcement.attributesDigest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameMessageSeqFieldEvent {
     field: '$.message.seq'
     value: bigint
@@ -401,6 +425,70 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameAttributesClockFieldEvent {
+    field: '$.attributes.clock'
+    value: bigint
+  }
+
+  export interface FrameAttributesRoomKeyFieldEvent {
+    field: '$.attributes.room[].key'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesRoomValueFieldEvent {
+    field: '$.attributes.room[].value'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesRoomDeletedFieldEvent {
+    field: '$.attributes.room[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface FrameAttributesRoomOwnerFieldEvent {
+    field: '$.attributes.room[].owner'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent {
+    field: '$.attributes.room[].deleteAfterOwnerLeft'
+    value: boolean
+    index: number
+  }
+
+  export interface FrameAttributesMembersUserIDFieldEvent {
+    field: '$.attributes.members[].userID'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesMembersKeyFieldEvent {
+    field: '$.attributes.members[].key'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesMembersValueFieldEvent {
+    field: '$.attributes.members[].value'
+    value: string
+    index: number
+  }
+
+  export interface FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent {
+    field: '$.attributes.members[].deleteAfterOwnerLeft'
+    value: boolean
+    index: number
+  }
+
+  export interface FrameAttributesBatchFieldEvent {
+    field: '$.attributes.batch'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -409,7 +497,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesBatchFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -540,6 +628,7 @@ export interface Announcement {
   goneUserID: string
   goneSession: bigint
   token: Uint8Array<ArrayBuffer>
+  attributesDigest: Uint8Array<ArrayBuffer>
 }
 
 export namespace Announcement {
@@ -641,6 +730,11 @@ export namespace Announcement {
           w.bytes(obj.token)
         }
 
+        if ((obj.attributesDigest != null && obj.attributesDigest.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.attributesDigest)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -657,7 +751,8 @@ export namespace Announcement {
           destroyDelay: 0,
           goneUserID: '',
           goneSession: 0n,
-          token: uint8ArrayAlloc(0)
+          token: uint8ArrayAlloc(0),
+          attributesDigest: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -722,6 +817,10 @@ export namespace Announcement {
             }
             case 13: {
               obj.token = reader.bytes()
+              break
+            }
+            case 14: {
+              obj.attributesDigest = reader.bytes()
               break
             }
             default: {
@@ -842,6 +941,13 @@ export namespace Announcement {
               }
               break
             }
+            case 14: {
+              yield {
+                field: `${prefix}.attributesDigest`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -925,6 +1031,11 @@ export namespace Announcement {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AnnouncementAttributesDigestFieldEvent {
+    field: '$.attributesDigest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -933,7 +1044,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent | AnnouncementGoneUserIDFieldEvent | AnnouncementGoneSessionFieldEvent | AnnouncementTokenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementKindFieldEvent | AnnouncementSeqFieldEvent | AnnouncementUserIDFieldEvent | AnnouncementUserNameFieldEvent | AnnouncementMsgSeqFieldEvent | AnnouncementTimestampFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementGenerationCreatorFieldEvent | AnnouncementGenerationCreatedAtFieldEvent | AnnouncementRoomNameFieldEvent | AnnouncementDestroyDelayFieldEvent | AnnouncementGoneUserIDFieldEvent | AnnouncementGoneSessionFieldEvent | AnnouncementTokenFieldEvent | AnnouncementAttributesDigestFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
@@ -1415,6 +1526,590 @@ export namespace ChatMessage {
   }
 }
 
+export interface AttributeUpdate {
+  clock: bigint
+  room: RoomAttribute[]
+  members: MemberAttribute[]
+  batch: boolean
+}
+
+export namespace AttributeUpdate {
+  let _codec: Codec<AttributeUpdate>
+
+  export const codec = (): Codec<AttributeUpdate> => {
+    if (_codec == null) {
+      _codec = message<AttributeUpdate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clock != null && obj.clock !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.clock)
+        }
+
+        if (obj.room != null && obj.room.length > 0) {
+          for (const value of obj.room) {
+            w.uint32(18)
+            RoomAttribute.codec().encode(value, w)
+          }
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(26)
+            MemberAttribute.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.batch != null && obj.batch !== false)) {
+          w.uint32(32)
+          w.bool(obj.batch)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clock: 0n,
+          room: [],
+          members: [],
+          batch: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clock = reader.uint64()
+              break
+            }
+            case 2: {
+              if (opts.limits?.room != null && obj.room.length === opts.limits.room) {
+                throw new MaxLengthError('Decode error - repeated field "room" had too many elements')
+              }
+
+              obj.room.push(RoomAttribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.room$
+              }))
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(MemberAttribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            case 4: {
+              obj.batch = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          room: 0,
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clock`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.room != null && obj.room === opts.limits.room) {
+                throw new MaxLengthError('Streaming decode error - repeated field "room" had too many elements')
+              }
+
+              for (const evt of RoomAttribute.codec().stream(reader, reader.uint32(), `${prefix}.room[]`, {
+                limits: opts.limits?.room$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.room
+                }
+              }
+
+              obj.room++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of MemberAttribute.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.batch`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttributeUpdateClockFieldEvent {
+    field: '$.clock'
+    value: bigint
+  }
+
+  export interface AttributeUpdateRoomKeyFieldEvent {
+    field: '$.room[].key'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateRoomValueFieldEvent {
+    field: '$.room[].value'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateRoomDeletedFieldEvent {
+    field: '$.room[].deleted'
+    value: boolean
+    index: number
+  }
+
+  export interface AttributeUpdateRoomOwnerFieldEvent {
+    field: '$.room[].owner'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateRoomDeleteAfterOwnerLeftFieldEvent {
+    field: '$.room[].deleteAfterOwnerLeft'
+    value: boolean
+    index: number
+  }
+
+  export interface AttributeUpdateMembersUserIDFieldEvent {
+    field: '$.members[].userID'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateMembersKeyFieldEvent {
+    field: '$.members[].key'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateMembersValueFieldEvent {
+    field: '$.members[].value'
+    value: string
+    index: number
+  }
+
+  export interface AttributeUpdateMembersDeleteAfterOwnerLeftFieldEvent {
+    field: '$.members[].deleteAfterOwnerLeft'
+    value: boolean
+    index: number
+  }
+
+  export interface AttributeUpdateBatchFieldEvent {
+    field: '$.batch'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<AttributeUpdate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AttributeUpdate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttributeUpdate>): AttributeUpdate {
+    return decodeMessage(buf, AttributeUpdate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttributeUpdate>): Generator<AttributeUpdateClockFieldEvent | AttributeUpdateRoomKeyFieldEvent | AttributeUpdateRoomValueFieldEvent | AttributeUpdateRoomDeletedFieldEvent | AttributeUpdateRoomOwnerFieldEvent | AttributeUpdateRoomDeleteAfterOwnerLeftFieldEvent | AttributeUpdateMembersUserIDFieldEvent | AttributeUpdateMembersKeyFieldEvent | AttributeUpdateMembersValueFieldEvent | AttributeUpdateMembersDeleteAfterOwnerLeftFieldEvent | AttributeUpdateBatchFieldEvent> {
+    return streamMessage(buf, AttributeUpdate.codec(), opts)
+  }
+}
+
+export interface RoomAttribute {
+  key: string
+  value: string
+  deleted: boolean
+  owner: string
+  deleteAfterOwnerLeft: boolean
+}
+
+export namespace RoomAttribute {
+  let _codec: Codec<RoomAttribute>
+
+  export const codec = (): Codec<RoomAttribute> => {
+    if (_codec == null) {
+      _codec = message<RoomAttribute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(18)
+          w.string(obj.value)
+        }
+
+        if ((obj.deleted != null && obj.deleted !== false)) {
+          w.uint32(24)
+          w.bool(obj.deleted)
+        }
+
+        if ((obj.owner != null && obj.owner !== '')) {
+          w.uint32(34)
+          w.string(obj.owner)
+        }
+
+        if ((obj.deleteAfterOwnerLeft != null && obj.deleteAfterOwnerLeft !== false)) {
+          w.uint32(40)
+          w.bool(obj.deleteAfterOwnerLeft)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: '',
+          value: '',
+          deleted: false,
+          owner: '',
+          deleteAfterOwnerLeft: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.string()
+              break
+            }
+            case 2: {
+              obj.value = reader.string()
+              break
+            }
+            case 3: {
+              obj.deleted = reader.bool()
+              break
+            }
+            case 4: {
+              obj.owner = reader.string()
+              break
+            }
+            case 5: {
+              obj.deleteAfterOwnerLeft = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.value`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.deleted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.owner`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.deleteAfterOwnerLeft`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoomAttributeKeyFieldEvent {
+    field: '$.key'
+    value: string
+  }
+
+  export interface RoomAttributeValueFieldEvent {
+    field: '$.value'
+    value: string
+  }
+
+  export interface RoomAttributeDeletedFieldEvent {
+    field: '$.deleted'
+    value: boolean
+  }
+
+  export interface RoomAttributeOwnerFieldEvent {
+    field: '$.owner'
+    value: string
+  }
+
+  export interface RoomAttributeDeleteAfterOwnerLeftFieldEvent {
+    field: '$.deleteAfterOwnerLeft'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<RoomAttribute>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoomAttribute.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomAttribute>): RoomAttribute {
+    return decodeMessage(buf, RoomAttribute.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomAttribute>): Generator<RoomAttributeKeyFieldEvent | RoomAttributeValueFieldEvent | RoomAttributeDeletedFieldEvent | RoomAttributeOwnerFieldEvent | RoomAttributeDeleteAfterOwnerLeftFieldEvent> {
+    return streamMessage(buf, RoomAttribute.codec(), opts)
+  }
+}
+
+export interface MemberAttribute {
+  userID: string
+  key: string
+  value: string
+  deleteAfterOwnerLeft: boolean
+}
+
+export namespace MemberAttribute {
+  let _codec: Codec<MemberAttribute>
+
+  export const codec = (): Codec<MemberAttribute> => {
+    if (_codec == null) {
+      _codec = message<MemberAttribute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.userID != null && obj.userID !== '')) {
+          w.uint32(10)
+          w.string(obj.userID)
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(18)
+          w.string(obj.key)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(26)
+          w.string(obj.value)
+        }
+
+        if ((obj.deleteAfterOwnerLeft != null && obj.deleteAfterOwnerLeft !== false)) {
+          w.uint32(32)
+          w.bool(obj.deleteAfterOwnerLeft)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          userID: '',
+          key: '',
+          value: '',
+          deleteAfterOwnerLeft: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.userID = reader.string()
+              break
+            }
+            case 2: {
+              obj.key = reader.string()
+              break
+            }
+            case 3: {
+              obj.value = reader.string()
+              break
+            }
+            case 4: {
+              obj.deleteAfterOwnerLeft = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.userID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.value`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.deleteAfterOwnerLeft`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MemberAttributeUserIDFieldEvent {
+    field: '$.userID'
+    value: string
+  }
+
+  export interface MemberAttributeKeyFieldEvent {
+    field: '$.key'
+    value: string
+  }
+
+  export interface MemberAttributeValueFieldEvent {
+    field: '$.value'
+    value: string
+  }
+
+  export interface MemberAttributeDeleteAfterOwnerLeftFieldEvent {
+    field: '$.deleteAfterOwnerLeft'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<MemberAttribute>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MemberAttribute.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberAttribute>): MemberAttribute {
+    return decodeMessage(buf, MemberAttribute.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberAttribute>): Generator<MemberAttributeUserIDFieldEvent | MemberAttributeKeyFieldEvent | MemberAttributeValueFieldEvent | MemberAttributeDeleteAfterOwnerLeftFieldEvent> {
+    return streamMessage(buf, MemberAttribute.codec(), opts)
+  }
+}
+
 export interface SnapshotRequest {
   roomID: string
 }
@@ -1507,6 +2202,7 @@ export namespace SnapshotRequest {
 export interface SnapshotResponse {
   announcements: Uint8Array<ArrayBuffer>[]
   creation: Uint8Array<ArrayBuffer>
+  attributes: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SnapshotResponse {
@@ -1531,13 +2227,21 @@ export namespace SnapshotResponse {
           w.bytes(obj.creation)
         }
 
+        if (obj.attributes != null && obj.attributes.length > 0) {
+          for (const value of obj.attributes) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           announcements: [],
-          creation: uint8ArrayAlloc(0)
+          creation: uint8ArrayAlloc(0),
+          attributes: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1558,6 +2262,14 @@ export namespace SnapshotResponse {
               obj.creation = reader.bytes()
               break
             }
+            case 3: {
+              if (opts.limits?.attributes != null && obj.attributes.length === opts.limits.attributes) {
+                throw new MaxLengthError('Decode error - repeated field "attributes" had too many elements')
+              }
+
+              obj.attributes.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1568,7 +2280,8 @@ export namespace SnapshotResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          announcements: 0
+          announcements: 0,
+          attributes: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1599,6 +2312,21 @@ export namespace SnapshotResponse {
               }
               break
             }
+            case 3: {
+              if (opts.limits?.attributes != null && obj.attributes === opts.limits.attributes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "attributes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.attributes[]`,
+                index: obj.attributes,
+                value: reader.bytes()
+              }
+
+              obj.attributes++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1622,6 +2350,12 @@ export namespace SnapshotResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SnapshotResponseAttributesFieldEvent {
+    field: '$.attributes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SnapshotResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SnapshotResponse.codec())
   }
@@ -1630,7 +2364,7 @@ export namespace SnapshotResponse {
     return decodeMessage(buf, SnapshotResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotResponse>): Generator<SnapshotResponseAnnouncementsFieldEvent | SnapshotResponseCreationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SnapshotResponse>): Generator<SnapshotResponseAnnouncementsFieldEvent | SnapshotResponseCreationFieldEvent | SnapshotResponseAttributesFieldEvent> {
     return streamMessage(buf, SnapshotResponse.codec(), opts)
   }
 }

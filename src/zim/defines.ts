@@ -97,6 +97,28 @@ export interface ZIMRoomAllLeftResult { roomIDs: string[] }
 export interface ZIMRoomMemberQueriedResult { roomID: string, memberList: ZIMUserInfo[], nextFlag: string }
 export interface ZIMRoomOnlineMemberCountQueriedResult { roomID: string, count: number }
 export interface ZIMMessageSentResult { message: ZIMMessage }
+export interface ZIMRoomSwitchedResult { roomInfo: ZIMRoomFullInfo }
+export interface ZIMErrorUserInfo { userID: string, reason: number }
+export interface ZIMRoomMembersQueriedResult { roomID: string, memberList: ZIMUserInfo[], errorUserList: ZIMErrorUserInfo[] }
+
+export enum ZIMRoomAttributesUpdateAction { Set = 0, Delete = 1 }
+export interface ZIMRoomAttributesSetConfig { isForce: boolean, isDeleteAfterOwnerLeft: boolean, isUpdateOwner: boolean }
+export interface ZIMRoomAttributesBatchOperationConfig { isForce: boolean, isDeleteAfterOwnerLeft: boolean, isUpdateOwner: boolean }
+export interface ZIMRoomAttributesDeleteConfig { isForce: boolean }
+export interface ZIMRoomAttributesUpdateInfo { action: ZIMRoomAttributesUpdateAction, roomAttributes: Record<string, string> }
+export interface ZIMRoomAttributesOperatedResult { roomID: string, errorKeys: string[] }
+export interface ZIMRoomAttributesBatchOperatedResult { roomID: string }
+export interface ZIMRoomAttributesQueriedResult { roomID: string, roomAttributes: Record<string, string> }
+
+export interface ZIMRoomMemberAttributesSetConfig { isDeleteAfterOwnerLeft: boolean }
+export interface ZIMRoomMemberAttributesInfo { userID: string, attributes: Record<string, string> }
+export interface ZIMRoomMemberAttributesOperatedInfo { attributesInfo: ZIMRoomMemberAttributesInfo, errorKeys: string[] }
+export interface ZIMRoomMemberAttributesUpdateInfo { attributesInfo: ZIMRoomMemberAttributesInfo }
+export interface ZIMRoomMemberAttributesQueryConfig { nextFlag: string, count: number }
+export interface ZIMRoomOperatedInfo { userID: string }
+export interface ZIMRoomMembersAttributesOperatedResult { roomID: string, infos: ZIMRoomMemberAttributesOperatedInfo[], errorUserList: string[] }
+export interface ZIMRoomMembersAttributesQueriedResult { roomID: string, infos: ZIMRoomMemberAttributesInfo[] }
+export interface ZIMRoomMemberAttributesListQueriedResult { roomID: string, infos: ZIMRoomMemberAttributesInfo[], nextFlag: string }
 
 export interface ZIMEventOfConnectionStateChangedResult {
   state: ZIMConnectionState
@@ -112,6 +134,15 @@ export interface ZIMEventOfRoomStateChangedResult {
 export interface ZIMEventOfRoomMemberChangedResult {
   roomID: string
   memberList: ZIMUserInfo[]
+}
+export interface ZIMEventOfRoomAttributesUpdatedResult {
+  roomID: string
+  infos: ZIMRoomAttributesUpdateInfo[]
+}
+export interface ZIMEventOfRoomMembersAttributesUpdatedResult {
+  roomID: string
+  infos: ZIMRoomMemberAttributesUpdateInfo[]
+  operatedInfo: ZIMRoomOperatedInfo
 }
 export interface ZIMMessageReceivedInfo { isOfflineMessage: boolean }
 export interface ZIMEventOfConversationMessageReceivedResult {
@@ -131,6 +162,9 @@ export interface ZIMEventHandler<Z> {
   roomStateChanged: (zim: Z, data: ZIMEventOfRoomStateChangedResult) => void
   roomMemberJoined: (zim: Z, data: ZIMEventOfRoomMemberChangedResult) => void
   roomMemberLeft: (zim: Z, data: ZIMEventOfRoomMemberChangedResult) => void
+  roomAttributesUpdated: (zim: Z, data: ZIMEventOfRoomAttributesUpdatedResult) => void
+  roomAttributesBatchUpdated: (zim: Z, data: ZIMEventOfRoomAttributesUpdatedResult) => void
+  roomMemberAttributesUpdated: (zim: Z, data: ZIMEventOfRoomMembersAttributesUpdatedResult) => void
   roomMessageReceived: (zim: Z, data: ZIMEventOfConversationMessageReceivedResult) => void
   receiveRoomMessage: (zim: Z, data: ZIMEventOfReceiveConversationMessageResult) => void
 }

@@ -25,7 +25,17 @@ export enum ZIMErrorCode {
   RoomModuleTheRoomDoesNotExist = 6000322,
   RoomModuleTheRoomAlreadyExists = 6000323,
   RoomModuleTheNumberOfJoinedRoomsHasReachedLimit = 6000325,
-  RoomModuleTheRoomIsConnecting = 6000326
+  RoomModuleTheRoomIsConnecting = 6000326,
+  RoomModuleRoomAttributesOperationFailedCompletely = 6000331,
+  RoomModuleRoomAttributesOperationFailedPartly = 6000332,
+  RoomModuleTheNumberOfRoomAttributesExceedsLimit = 6000334,
+  RoomModuleTheLengthOfRoomAttributeKeyExceedsLimit = 6000335,
+  RoomModuleTheLengthOfRoomAttributeValueExceedsLimit = 6000336,
+  RoomModuleTheTotalLengthOfRoomAttributesValueExceedsLimit = 6000337,
+  RoomModuleTheTotalLengthOfRoomMemberAttributesExceedsLimit = 6000351,
+  RoomModuleTheLengthOfRoomMemberAttributesKeyExceedsLimit = 6000352,
+  RoomModuleTheLengthOfRoomMemberAttributesValueExceedsLimit = 6000353,
+  RoomModuleTheMemberNumberOfRoomMemberAttributesExceedsLimit = 6000357
 }
 
 export class ZIMError extends Error {

@@ -4,6 +4,7 @@
  */
 import { ZIMErrorCode, zimError } from './errors.js'
 import { ZIMMessagePriority, ZIMMessageType } from './defines.js'
+import { ATTRIBUTE_LIMITS } from '../rooms/attributes.js'
 import type { ZIMRoomAdvancedConfig, ZIMRoomInfo, ZIMRoomMessage } from './defines.js'
 
 export const LIMITS = {
@@ -17,7 +18,11 @@ export const LIMITS = {
   searchedContentBytes: 64,
   maxSubType: 200,
   maxDestroyDelaySeconds: 10800,
-  memberPageSize: 100
+  memberPageSize: 100,
+  /** userIDs one queryRoomMembers call names at most */
+  membersQueryIDs: 10,
+  /** userIDs one member-attributes call names at most */
+  memberAttributesUserIDs: 100
 } as const
 
 const USER_ID_CHARS = /^[A-Za-z0-9!#$%&()+\-:;<=.>?@[\]^_{}|~]+$/
@@ -63,6 +68,12 @@ export function checkRoomConfig (config: unknown): asserts config is ZIMRoomAdva
   const delay = (config as ZIMRoomAdvancedConfig).roomDestroyDelayTime
   if (delay != null && (!Number.isInteger(delay) || delay < 0 || delay > LIMITS.maxDestroyDelaySeconds)) {
     invalid(`roomDestroyDelayTime must be a whole number of seconds from 0 to ${LIMITS.maxDestroyDelaySeconds}`)
+  }
+  const attrs = (config as ZIMRoomAdvancedConfig).roomAttributes
+  if (attrs != null && !(typeof attrs === 'object' && Object.keys(attrs).length === 0)) {
+    checkAttributeMap(attrs, 'roomAttributes')
+    checkRoomAttributeSizes(attrs)
+    checkRoomAttributeTotals(new Map(), new Map(Object.entries(attrs)))
   }
 }
 
@@ -112,4 +123,93 @@ export function checkPriority (config: unknown): ZIMMessagePriority {
     invalid('config.priority must be 1, 2 or 3')
   }
   return priority
+}
+
+/** A non-empty `Record<string, string>` of attributes. */
+export function checkAttributeMap (attrs: unknown, what: string): asserts attrs is Record<string, string> {
+  if (attrs == null || typeof attrs !== 'object' || Array.isArray(attrs)) invalid(`${what} must be an object of string keys and values`)
+  const entries = Object.entries(attrs)
+  if (entries.length === 0) invalid(`${what} must have at least one key`)
+  for (const [key, value] of entries) {
+    if (key === '') invalid(`${what} has an empty key`)
+    if (typeof value !== 'string') invalid(`${what}.${key} must be a string`)
+  }
+}
+
+/** A non-empty list of distinct-or-not userIDs, at most `max` of them. */
+export function checkUserIDList (userIDs: unknown, max: number): asserts userIDs is string[] {
+  if (!Array.isArray(userIDs) || userIDs.length === 0) invalid('userIDs must be a non-empty array')
+  if (userIDs.length > max) invalid(`userIDs has more than ${max} entries`)
+  for (const userID of userIDs) checkUserID(userID)
+}
+
+/** A list of keys to delete. */
+export function checkKeyList (keys: unknown): asserts keys is string[] {
+  if (!Array.isArray(keys) || keys.length === 0) invalid('keys must be a non-empty array')
+  for (const key of keys) {
+    if (typeof key !== 'string' || key === '') invalid('every key must be a non-empty string')
+  }
+}
+
+/** Reads an optional config object of booleans; a field that is set must be a boolean. */
+export function checkFlags<K extends string> (config: unknown, names: readonly K[], defaults: Record<K, boolean>): Record<K, boolean> {
+  if (config != null && typeof config !== 'object') invalid('config must be an object')
+  const out = { ...defaults }
+  for (const name of names) {
+    const value = (config as Partial<Record<K, unknown>> | undefined)?.[name]
+    if (value == null) continue
+    if (typeof value !== 'boolean') invalid(`config.${name} must be a boolean`)
+    out[name] = value
+  }
+  return out
+}
+
+/** The paging config of member lists: `{ nextFlag, count }`. */
+export function checkPageConfig (config: unknown): { nextFlag: string, count: number } {
+  if (config == null || typeof config !== 'object' || typeof (config as { count?: unknown }).count !== 'number' || !Number.isFinite((config as { count: number }).count)) {
+    invalid('config.count must be a number')
+  }
+  const { nextFlag = '', count } = config as { nextFlag?: unknown, count: number }
+  if (typeof nextFlag !== 'string') invalid('config.nextFlag must be a string')
+  return { nextFlag, count }
+}
+
+function overLimit (code: ZIMErrorCode, message: string): never {
+  throw zimError(code, message)
+}
+
+/** ZIM's room attribute limits: the sizes of what is set, then the room's attributes after the change. */
+export function checkRoomAttributeSizes (attrs: Record<string, string>): void {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (utf8Length(key) > ATTRIBUTE_LIMITS.roomKeyBytes) overLimit(ZIMErrorCode.RoomModuleTheLengthOfRoomAttributeKeyExceedsLimit, `room attribute key ${key} is longer than ${ATTRIBUTE_LIMITS.roomKeyBytes} bytes`)
+    if (utf8Length(value) > ATTRIBUTE_LIMITS.roomValueBytes) overLimit(ZIMErrorCode.RoomModuleTheLengthOfRoomAttributeValueExceedsLimit, `room attribute ${key} has a value longer than ${ATTRIBUTE_LIMITS.roomValueBytes} bytes`)
+  }
+}
+
+function totalBytes (attrs: Map<string, string>): number {
+  let total = 0
+  for (const [key, value] of attrs) total += utf8Length(key) + utf8Length(value)
+  return total
+}
+
+/** A change may not take the room past ZIM's count and total limits (nor further past them, if concurrent writers already did). */
+export function checkRoomAttributeTotals (before: Map<string, string>, after: Map<string, string>): void {
+  if (after.size > ATTRIBUTE_LIMITS.roomKeys && after.size > before.size) {
+    overLimit(ZIMErrorCode.RoomModuleTheNumberOfRoomAttributesExceedsLimit, `a room holds at most ${ATTRIBUTE_LIMITS.roomKeys} attributes`)
+  }
+  const total = totalBytes(after)
+  if (total > ATTRIBUTE_LIMITS.roomTotalBytes && total > totalBytes(before)) {
+    overLimit(ZIMErrorCode.RoomModuleTheTotalLengthOfRoomAttributesValueExceedsLimit, `a room's attributes hold at most ${ATTRIBUTE_LIMITS.roomTotalBytes} bytes in all`)
+  }
+}
+
+/** ZIM's member attribute limits, for one member's attributes after the change. */
+export function checkMemberAttributes (attrs: Record<string, string>, after?: Map<string, string>): void {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (utf8Length(key) > ATTRIBUTE_LIMITS.memberKeyBytes) overLimit(ZIMErrorCode.RoomModuleTheLengthOfRoomMemberAttributesKeyExceedsLimit, `member attribute key ${key} is longer than ${ATTRIBUTE_LIMITS.memberKeyBytes} bytes`)
+    if (utf8Length(value) > ATTRIBUTE_LIMITS.memberValueBytes) overLimit(ZIMErrorCode.RoomModuleTheLengthOfRoomMemberAttributesValueExceedsLimit, `member attribute ${key} has a value longer than ${ATTRIBUTE_LIMITS.memberValueBytes} bytes`)
+  }
+  if (after == null) return
+  if (after.size > ATTRIBUTE_LIMITS.memberPairs) overLimit(ZIMErrorCode.RoomModuleTheMemberNumberOfRoomMemberAttributesExceedsLimit, `a member holds at most ${ATTRIBUTE_LIMITS.memberPairs} attributes`)
+  if (totalBytes(after) > ATTRIBUTE_LIMITS.memberTotalBytes) overLimit(ZIMErrorCode.RoomModuleTheTotalLengthOfRoomMemberAttributesExceedsLimit, `a member's attributes hold at most ${ATTRIBUTE_LIMITS.memberTotalBytes} bytes in all`)
 }

@@ -17,9 +17,13 @@ import { resolveConfig } from './config.js'
 import { TokenVerifier } from '../auth/token.js'
 import { ZIMError, ZIMErrorCode, toZIMError, zimError } from './errors.js'
 import {
-  ZIMConnectionEvent, ZIMConnectionState, ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType
+  ZIMConnectionEvent, ZIMConnectionState, ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType,
+  ZIMRoomAttributesUpdateAction, ZIMRoomEvent
 } from './defines.js'
-import { LIMITS, checkPriority, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserName } from './validate.js'
+import {
+  LIMITS, checkAttributeMap, checkFlags, checkKeyList, checkMemberAttributes, checkPageConfig, checkPriority, checkRoomAttributeSizes,
+  checkRoomAttributeTotals, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserIDList, checkUserName
+} from './validate.js'
 import type { FrameStats } from '../rooms/frame-gate.js'
 import type { RoomsubNode } from '../node/create-node.js'
 import type { RoomsubConfig, ResolvedConfig } from './config.js'
@@ -27,9 +31,16 @@ import type {
   ZIMAppConfig, ZIMEventHandler, ZIMLoginConfig, ZIMMessage, ZIMMessageSendConfig, ZIMMessageSendNotification,
   ZIMMessageSentResult, ZIMRoomAdvancedConfig, ZIMRoomAllLeftResult, ZIMRoomCreatedResult, ZIMRoomEnteredResult,
   ZIMRoomFullInfo, ZIMRoomInfo, ZIMRoomJoinedResult, ZIMRoomLeftResult, ZIMRoomMemberQueriedResult,
-  ZIMRoomMemberQueryConfig, ZIMRoomMessage, ZIMRoomOnlineMemberCountQueriedResult, ZIMUserInfo
+  ZIMRoomMemberQueryConfig, ZIMRoomMessage, ZIMRoomOnlineMemberCountQueriedResult, ZIMUserInfo,
+  ZIMErrorUserInfo, ZIMRoomAttributesBatchOperatedResult, ZIMRoomAttributesBatchOperationConfig, ZIMRoomAttributesDeleteConfig,
+  ZIMRoomAttributesOperatedResult, ZIMRoomAttributesQueriedResult, ZIMRoomAttributesSetConfig, ZIMRoomAttributesUpdateInfo,
+  ZIMRoomMemberAttributesListQueriedResult, ZIMRoomMemberAttributesQueryConfig, ZIMRoomMemberAttributesSetConfig,
+  ZIMRoomMembersAttributesOperatedResult, ZIMRoomMembersAttributesQueriedResult, ZIMRoomMembersQueriedResult, ZIMRoomSwitchedResult
 } from './defines.js'
 import type { Room } from '../rooms/room.js'
+import type { AttributeChanges, Plan } from '../rooms/attributes.js'
+import type { EnterOptions } from '../rooms/room-manager.js'
+import type { RoomAttribute } from '../wire/roomsub.js'
 import type { ChatMessage } from '../wire/roomsub.js'
 
 const log = logger('roomsub:zim')
@@ -113,6 +124,23 @@ export class ZIM {
     }
   }
 
+  /** One merge's changes as ZIM's events: room keys set and deleted, then members' changed keys. */
+  private emitAttributes (roomID: string, changes: AttributeChanges, operator: string | undefined, batch: boolean): void {
+    const infos: ZIMRoomAttributesUpdateInfo[] = []
+    for (const action of [ZIMRoomAttributesUpdateAction.Set, ZIMRoomAttributesUpdateAction.Delete]) {
+      const changed = changes.room.filter(c => (c.action as number) === action)
+      if (changed.length > 0) infos.push({ action, roomAttributes: Object.fromEntries(changed.map(c => [c.key, c.value])) })
+    }
+    if (infos.length > 0) this.emit(batch ? 'roomAttributesBatchUpdated' : 'roomAttributesUpdated', { roomID, infos })
+    if (changes.members.size > 0) {
+      this.emit('roomMemberAttributesUpdated', {
+        roomID,
+        infos: [...changes.members].map(([userID, attributes]) => ({ attributesInfo: { userID, attributes } })),
+        operatedInfo: { userID: operator ?? '' }
+      })
+    }
+  }
+
   private connectionState (state: ZIMConnectionState, event: ZIMConnectionEvent): void {
     this.emit('connectionStateChanged', { state, event, extendedData: '' })
   }
@@ -186,7 +214,8 @@ export class ZIM {
             this.emit('roomMessageReceived', { messageList: [message], fromConversationID: roomID, info: { isOfflineMessage: false } })
             this.emit('receiveRoomMessage', { messageList: [message], fromConversationID: roomID })
           },
-          roomState: (roomID, state, event, extendedData = '') => { this.emit('roomStateChanged', { roomID, state, event, extendedData }) }
+          roomState: (roomID, state, event, extendedData = '') => { this.emit('roomStateChanged', { roomID, state, event, extendedData }) },
+          attributes: (roomID, changes, operator, batch) => { this.emitAttributes(roomID, changes, operator, batch) }
         }
       })
       await rooms.start()
@@ -282,7 +311,7 @@ export class ZIM {
     checkRoomInfo(roomInfo)
     checkRoomConfig(config)
     const session = this.requireSession()
-    const room = await session.rooms.enter(roomInfo.roomID, 'create', { roomName: roomInfo.roomName ?? '', destroyDelay: config?.roomDestroyDelayTime ?? 0 })
+    const room = await session.rooms.enter(roomInfo.roomID, 'create', enterOptions(roomInfo, config))
     return { roomInfo: fullInfo(room) }
   }
 
@@ -297,7 +326,29 @@ export class ZIM {
     checkRoomInfo(roomInfo)
     checkRoomConfig(config)
     const session = this.requireSession()
-    const room = await session.rooms.enter(roomInfo.roomID, 'enter', { roomName: roomInfo.roomName ?? '', destroyDelay: config?.roomDestroyDelayTime ?? 0 })
+    const room = await session.rooms.enter(roomInfo.roomID, 'enter', enterOptions(roomInfo, config))
+    return { roomInfo: fullInfo(room) }
+  }
+
+  /**
+   * Leaves `fromRoomID` and enters the room of `toRoomInfo` (creating it if
+   * it does not exist and `isCreateWhenRoomNotExisted`). The left room
+   * reports Disconnected/ActiveSwitch; the new one Connecting/ActiveSwitch,
+   * then Connected/Success or Disconnected/SwitchFailed.
+   */
+  async switchRoom (fromRoomID: string, toRoomInfo: ZIMRoomInfo, isCreateWhenRoomNotExisted: boolean, config?: ZIMRoomAdvancedConfig): Promise<ZIMRoomSwitchedResult> {
+    checkRoomID(fromRoomID)
+    checkRoomInfo(toRoomInfo)
+    if (typeof isCreateWhenRoomNotExisted !== 'boolean') throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'isCreateWhenRoomNotExisted must be a boolean')
+    checkRoomConfig(config)
+    if (fromRoomID === toRoomInfo.roomID) throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'fromRoomID and toRoomInfo.roomID are the same room')
+    const session = this.requireSession()
+    this.requireRoom(session, fromRoomID)
+    if (session.rooms.room(toRoomInfo.roomID) != null) {
+      throw zimError(ZIMErrorCode.RoomModuleUserIsAlreadyInTheRoom, `already in room ${toRoomInfo.roomID}`)
+    }
+    await session.rooms.leave(fromRoomID, ZIMRoomEvent.ActiveSwitch)
+    const room = await session.rooms.enter(toRoomInfo.roomID, isCreateWhenRoomNotExisted ? 'enter' : 'join', enterOptions(toRoomInfo, config), true)
     return { roomInfo: fullInfo(room) }
   }
 
@@ -315,15 +366,11 @@ export class ZIM {
 
   async queryRoomMemberList (roomID: string, config: ZIMRoomMemberQueryConfig): Promise<ZIMRoomMemberQueriedResult> {
     checkRoomID(roomID)
-    if (config == null || typeof config !== 'object' || typeof config.count !== 'number' || !Number.isFinite(config.count)) {
-      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'config.count must be a number')
-    }
-    const nextFlag = config.nextFlag ?? ''
-    if (typeof nextFlag !== 'string') throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'config.nextFlag must be a string')
-    if (config.count < 1) return { roomID, memberList: [], nextFlag: '' }
+    const { nextFlag, count: asked } = checkPageConfig(config)
+    if (asked < 1) return { roomID, memberList: [], nextFlag: '' }
     const session = this.requireSession()
     const room = this.requireRoom(session, roomID)
-    const count = Math.min(Math.floor(config.count), LIMITS.memberPageSize)
+    const count = Math.min(Math.floor(asked), LIMITS.memberPageSize)
     const everyone = [{ userID: session.userID, userName: session.userName }, ...room.memberList()]
       .sort((a, b) => a.userID < b.userID ? -1 : a.userID > b.userID ? 1 : 0)
     const after = nextFlag === '' ? everyone : everyone.filter(m => m.userID > nextFlag)
@@ -337,6 +384,162 @@ export class ZIM {
     const session = this.requireSession()
     const room = this.requireRoom(session, roomID)
     return { roomID, count: room.members.size + 1 }
+  }
+
+  /** The users of `userIDs` (at most 10) that are in the room, ourselves included; the others in errorUserList. */
+  async queryRoomMembers (userIDs: string[], roomID: string): Promise<ZIMRoomMembersQueriedResult> {
+    checkUserIDList(userIDs, LIMITS.membersQueryIDs)
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const memberList: ZIMUserInfo[] = []
+    const errorUserList: ZIMErrorUserInfo[] = []
+    for (const userID of new Set(userIDs)) {
+      const member = userID === session.userID ? session : room.members.get(userID)
+      if (member != null) memberList.push({ userID, userName: member.userName })
+      else errorUserList.push({ userID, reason: ZIMErrorCode.RoomModuleUserIsNotInTheRoom })
+    }
+    return { roomID, memberList, errorUserList }
+  }
+
+  // ---------------------------------------------------------------- room attributes
+
+  /**
+   * Sets room attributes. Keys another user owns fail without isForce and
+   * come back in errorKeys; if every key fails, the call fails 6000331.
+   * Inside a batch (beginRoomAttributesBatchOperation) the change waits for
+   * endRoomAttributesBatchOperation, and the batch's config applies.
+   */
+  async setRoomAttributes (roomAttributes: Record<string, string>, roomID: string, config?: Partial<ZIMRoomAttributesSetConfig>): Promise<ZIMRoomAttributesOperatedResult> {
+    checkAttributeMap(roomAttributes, 'roomAttributes')
+    checkRoomID(roomID)
+    const options = checkFlags(config, SET_FLAGS, { isForce: false, isDeleteAfterOwnerLeft: false, isUpdateOwner: false })
+    checkRoomAttributeSizes(roomAttributes)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const batch = room.attributeBatch
+    const pending = batch?.entries ?? []
+    const plan = room.attributes.planSet(roomAttributes, session.userID, batch?.options ?? options, pending)
+    checkRoomAttributeTotals(room.attributes.roomAfter(pending), room.attributes.roomAfter(pending, plan.entries))
+    return this.applyRoomAttributes(session, room, plan)
+  }
+
+  /** Deletes room attributes; the same ownership rule and errors as setRoomAttributes. Keys that do not exist are already deleted. */
+  async deleteRoomAttributes (keys: string[], roomID: string, config?: Partial<ZIMRoomAttributesDeleteConfig>): Promise<ZIMRoomAttributesOperatedResult> {
+    checkKeyList(keys)
+    checkRoomID(roomID)
+    const { isForce } = checkFlags(config, ['isForce'] as const, { isForce: false })
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const batch = room.attributeBatch
+    const plan = room.attributes.planDelete(keys, session.userID, batch?.options.isForce ?? isForce, batch?.entries)
+    return this.applyRoomAttributes(session, room, plan)
+  }
+
+  private async applyRoomAttributes (session: Session, room: Room, plan: Plan<RoomAttribute>): Promise<ZIMRoomAttributesOperatedResult> {
+    const roomID = room.roomID
+    if (plan.entries.length === 0 && plan.errorKeys.length > 0) {
+      throw zimError(ZIMErrorCode.RoomModuleRoomAttributesOperationFailedCompletely, `every key is owned by another user (use isForce): ${plan.errorKeys.join(', ')}`)
+    }
+    if (room.attributeBatch != null) {
+      room.attributeBatch.entries.push(...plan.entries)
+    } else if (plan.entries.length > 0) {
+      await session.rooms.publishAttributes(room, plan.entries, [], false)
+    }
+    return { roomID, errorKeys: plan.errorKeys }
+  }
+
+  /** Collects the room's attribute changes until endRoomAttributesBatchOperation sends them as one. */
+  beginRoomAttributesBatchOperation (roomID: string, config?: Partial<ZIMRoomAttributesBatchOperationConfig>): void {
+    checkRoomID(roomID)
+    const options = checkFlags(config, SET_FLAGS, { isForce: false, isDeleteAfterOwnerLeft: false, isUpdateOwner: false })
+    const room = this.requireRoom(this.requireSession(), roomID)
+    if (room.attributeBatch != null) throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, `a batch is already open in room ${roomID}`)
+    room.attributeBatch = { options, entries: [] }
+  }
+
+  /** Sends the batch's changes as one frame; members report them with roomAttributesBatchUpdated. */
+  async endRoomAttributesBatchOperation (roomID: string): Promise<ZIMRoomAttributesBatchOperatedResult> {
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const batch = room.attributeBatch
+    if (batch == null) throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, `no batch is open in room ${roomID}`)
+    room.attributeBatch = undefined
+    // a key changed twice in the batch ends as its last change
+    const entries = [...new Map(batch.entries.map(e => [e.key, e])).values()]
+    if (entries.length > 0) await session.rooms.publishAttributes(room, entries, [], true)
+    return { roomID }
+  }
+
+  async queryRoomAllAttributes (roomID: string): Promise<ZIMRoomAttributesQueriedResult> {
+    checkRoomID(roomID)
+    const room = this.requireRoom(this.requireSession(), roomID)
+    return { roomID, roomAttributes: room.attributes.values() }
+  }
+
+  // ---------------------------------------------------------------- room member attributes
+
+  /**
+   * Sets `attributes` on each member of `userIDs` (ourselves included);
+   * users not in the room come back in errorUserList. isDeleteAfterOwnerLeft
+   * (default true) drops a member's attributes when it leaves.
+   */
+  async setRoomMembersAttributes (attributes: Record<string, string>, userIDs: string[], roomID: string, config?: Partial<ZIMRoomMemberAttributesSetConfig>): Promise<ZIMRoomMembersAttributesOperatedResult> {
+    checkAttributeMap(attributes, 'attributes')
+    checkUserIDList(userIDs, LIMITS.memberAttributesUserIDs)
+    checkRoomID(roomID)
+    const { isDeleteAfterOwnerLeft } = checkFlags(config, ['isDeleteAfterOwnerLeft'] as const, { isDeleteAfterOwnerLeft: true })
+    checkMemberAttributes(attributes)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const targets: string[] = []
+    const errorUserList: string[] = []
+    for (const userID of new Set(userIDs)) {
+      if (userID === session.userID || room.members.has(userID)) {
+        checkMemberAttributes(attributes, new Map([...Object.entries(room.attributes.memberValues(userID)), ...Object.entries(attributes)]))
+        targets.push(userID)
+      } else {
+        errorUserList.push(userID)
+      }
+    }
+    const entries = targets.flatMap(userID => Object.entries(attributes).map(([key, value]) => ({ userID, key, value, deleteAfterOwnerLeft: isDeleteAfterOwnerLeft })))
+    // one frame stays well under the envelope limit
+    for (let i = 0; i < entries.length; i += MEMBER_ENTRIES_PER_FRAME) {
+      await session.rooms.publishAttributes(room, [], entries.slice(i, i + MEMBER_ENTRIES_PER_FRAME), false)
+    }
+    const infos = targets.map(userID => ({ attributesInfo: { userID, attributes: room.attributes.memberValues(userID) }, errorKeys: [] }))
+    return { roomID, infos, errorUserList }
+  }
+
+  /** The attributes of each user of `userIDs` that is in the room (ourselves included). */
+  async queryRoomMembersAttributes (userIDs: string[], roomID: string): Promise<ZIMRoomMembersAttributesQueriedResult> {
+    checkUserIDList(userIDs, LIMITS.memberAttributesUserIDs)
+    checkRoomID(roomID)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const infos = [...new Set(userIDs)]
+      .filter(userID => userID === session.userID || room.members.has(userID))
+      .map(userID => ({ userID, attributes: room.attributes.memberValues(userID) }))
+    return { roomID, infos }
+  }
+
+  /** Pages through the members that have attributes, by userID; nextFlag '' means the last page. */
+  async queryRoomMemberAttributesList (roomID: string, config: ZIMRoomMemberAttributesQueryConfig): Promise<ZIMRoomMemberAttributesListQueriedResult> {
+    checkRoomID(roomID)
+    const { nextFlag, count } = checkPageConfig(config)
+    if (count < 1) return { roomID, infos: [], nextFlag: '' }
+    const session = this.requireSession()
+    const room = this.requireRoom(session, roomID)
+    const pageSize = Math.min(Math.floor(count), LIMITS.memberPageSize)
+    const holders = room.attributes.membersWithAttributes()
+      .filter(userID => (userID === session.userID || room.members.has(userID)) && (nextFlag === '' || userID > nextFlag))
+    const page = holders.slice(0, pageSize)
+    return {
+      roomID,
+      infos: page.map(userID => ({ userID, attributes: room.attributes.memberValues(userID) })),
+      nextFlag: holders.length > pageSize ? page[page.length - 1] : ''
+    }
   }
 
   // ---------------------------------------------------------------- messages
@@ -382,6 +585,14 @@ export class ZIM {
   async sendRoomMessage (message: ZIMMessage | ZIMRoomMessage, toRoomID: string, config?: ZIMMessageSendConfig): Promise<ZIMMessageSentResult> {
     return this.sendMessage(message, toRoomID, ZIMConversationType.Room, config)
   }
+}
+
+const SET_FLAGS = ['isForce', 'isDeleteAfterOwnerLeft', 'isUpdateOwner'] as const
+/** member attribute entries per frame: 300 of at most about 110 bytes each stay well under the envelope limit */
+const MEMBER_ENTRIES_PER_FRAME = 300
+
+function enterOptions (roomInfo: ZIMRoomInfo, config?: ZIMRoomAdvancedConfig): EnterOptions {
+  return { roomName: roomInfo.roomName ?? '', destroyDelay: config?.roomDestroyDelayTime ?? 0, roomAttributes: config?.roomAttributes }
 }
 
 function fullInfo (room: Room): ZIMRoomFullInfo {
