@@ -19,13 +19,13 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
-import { FrameGate, MAX_ANNOUNCED_ADDRS } from '../src/rooms/frame-gate.js'
+import { FRAME_DECODE_LIMITS, FrameGate } from '../src/rooms/frame-gate.js'
 import { Room, messageIDOf } from '../src/rooms/room.js'
 import { RECORD_GRACE_MS, openCreation, registryKey, sealCreation, sealRecord } from '../src/registry/record.js'
 import { REGISTRY_NAMESPACE, registryRules } from '../src/registry/registry.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
-import { Announcement, ChatMessage, Envelope, Frame, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
+import { Announcement, AttributeUpdate, ChatMessage, Envelope, Frame, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
@@ -205,7 +205,7 @@ export async function buildWorld (): Promise<FuzzWorld> {
   })
   /** every announcement kind and a message of every type, as `id` really sends them in session `session` */
   const corpus = async (id: Identity, session: bigint, gone: { userID: string, session: bigint }, honest: boolean): Promise<void> => {
-    const frame = (rest: Pick<Frame, 'announcement'> | Pick<Frame, 'message'>): Frame => ({ from: id.peerIdBytes, roomID, session, ...rest })
+    const frame = (rest: Pick<Frame, 'announcement'> | Pick<Frame, 'message'> | Pick<Frame, 'attributes'>): Frame => ({ from: id.peerIdBytes, roomID, session, ...rest })
     const u = id.userID
     await seal(`${u} HEARTBEAT`, id, frame({ announcement: announcement(id, Announcement.Kind.HEARTBEAT, JOIN_SEQ + 1n) }))
     await seal(`${u} ANSWER`, id, frame({ announcement: announcement(id, Announcement.Kind.ANSWER, JOIN_SEQ + 2n) }))
@@ -220,6 +220,17 @@ export async function buildWorld (): Promise<FuzzWorld> {
       await seal(`${u} message ${seq} (type ${type})`, id, frame({ message: chat(id, seq, type) }))
       if (honest) honestMessageIDs.add(messageIDOf(id.peerIdBytes, session, seq))
     }
+    await seal(`${u} room attributes`, id, frame({
+      attributes: {
+        clock: 3n,
+        room: [{ key: 'topic', value: `${u}'s`, deleted: false, owner: u, deleteAfterOwnerLeft: true }, { key: 'gone', value: '', deleted: true, owner: u, deleteAfterOwnerLeft: false }],
+        members: [],
+        batch: false
+      }
+    }))
+    await seal(`${u} member attributes (batch)`, id, frame({
+      attributes: { clock: 4n, room: [], members: HONEST_USERS.map(userID => ({ userID, key: 'role', value: `set by ${u}`, deleteAfterOwnerLeft: true })), batch: true }
+    }))
   }
 
   // the honest members join; the gate opens (verifies) each JOIN once, as it would off the wire
@@ -270,7 +281,15 @@ export async function buildWorld (): Promise<FuzzWorld> {
   encodings.push(
     { label: 'creation envelope', bytes: creation.envelope as Uint8Array<ArrayBuffer> },
     { label: 'snapshot request', bytes: SnapshotRequest.encode({ roomID }) },
-    { label: 'snapshot response', bytes: SnapshotResponse.encode({ announcements: honest.map(h => h.raw as Uint8Array<ArrayBuffer>), creation: creation.envelope as Uint8Array<ArrayBuffer> }) },
+    {
+      label: 'snapshot response',
+      bytes: SnapshotResponse.encode({
+        announcements: honest.map(h => h.raw as Uint8Array<ArrayBuffer>),
+        creation: creation.envelope as Uint8Array<ArrayBuffer>,
+        attributes: frames.filter(f => f.frame.attributes != null).map(f => f.bytes)
+      })
+    },
+    ...frames.filter(f => f.frame.attributes != null).map(f => ({ label: `${f.label} (update)`, bytes: AttributeUpdate.encode(f.frame.attributes as AttributeUpdate) })),
     { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) }
   )
 
@@ -949,12 +968,13 @@ function decoder<T> (name: string, codec: () => Codec<T>, decode: (b: Uint8Array
  */
 export const DECODERS: Decoder[] = [
   decoder('Envelope', Envelope.codec, b => Envelope.decode(b)),
-  decoder('Frame', Frame.codec, b => Frame.decode(b, { limits: { announcement: { addrs: MAX_ANNOUNCED_ADDRS } } })),
+  decoder('Frame', Frame.codec, b => Frame.decode(b, { limits: FRAME_DECODE_LIMITS })),
+  decoder('AttributeUpdate', AttributeUpdate.codec, b => AttributeUpdate.decode(b, { limits: FRAME_DECODE_LIMITS.attributes })),
   decoder('Announcement', Announcement.codec, b => Announcement.decode(b)),
   decoder('ChatMessage', ChatMessage.codec, b => ChatMessage.decode(b)),
   decoder('RoomGeneration', RoomGeneration.codec, b => RoomGeneration.decode(b)),
   decoder('SnapshotRequest', SnapshotRequest.codec, b => SnapshotRequest.decode(b)),
-  decoder('SnapshotResponse', SnapshotResponse.codec, b => SnapshotResponse.decode(b, { limits: { announcements: 10_000 } })),
+  decoder('SnapshotResponse', SnapshotResponse.codec, b => SnapshotResponse.decode(b, { limits: { announcements: 10_000, attributes: 65_792 } })),
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
   decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b))

@@ -24,13 +24,14 @@ export type FrameStats = Record<string, number>
 /** At most this many listen addresses are taken from an announcement. */
 export const MAX_ANNOUNCED_ADDRS = 8
 
+/** What a frame's repeated fields may hold at most when it is decoded. */
+export const FRAME_DECODE_LIMITS = {
+  announcement: { addrs: MAX_ANNOUNCED_ADDRS },
+  attributes: { room: WIRE_LIMITS.roomEntriesPerFrame, members: WIRE_LIMITS.memberEntriesPerFrame }
+}
+
 const FRAME_CODEC = {
-  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, {
-    limits: {
-      announcement: { addrs: MAX_ANNOUNCED_ADDRS },
-      attributes: { room: WIRE_LIMITS.roomEntriesPerFrame, members: WIRE_LIMITS.memberEntriesPerFrame }
-    }
-  })
+  decode: (bytes: Uint8Array): Frame => Frame.decode(bytes, { limits: FRAME_DECODE_LIMITS })
 }
 
 const log = logger('roomsub:gate')
@@ -167,7 +168,8 @@ export class FrameGate {
     }
     const frame = opened.body
     const kind = frame.announcement != null ? 'announcement' : frame.message != null ? 'message' : 'attributes'
-    if (frame.roomID !== room.roomID || [frame.announcement, frame.message, frame.attributes].filter(part => part != null).length !== 1) {
+    const parts = (frame.announcement != null ? 1 : 0) + (frame.message != null ? 1 : 0) + (frame.attributes != null ? 1 : 0)
+    if (frame.roomID !== room.roomID || parts !== 1) {
       return this.refuse('wrong-room-or-shape', source, FORGED_POINTS)
     }
     const author = opened.author.peerIdString
