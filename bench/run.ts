@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import { RoomsubSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
+import { RoomsubSystem, RoomsubWithStateSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
 import { measureLatency, measureThroughput, summarize, timed } from './measure.js'
 import { latencyChart } from './chart.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
@@ -87,6 +87,15 @@ interface Results {
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
   scaling: Array<{ system: SystemName, nodes: number, p50: number, p99: number, cpuPerMessage: number, error?: string }>
+  /** roomsub's message path in a plain room and in a room full of attributes, side by side: medians over rounds */
+  featureCost: { rounds: number, plain: FeatureCost, withState: FeatureCost }
+}
+
+interface FeatureCost { p50: number, p99: number, cpuPerMessage: number }
+
+function median (xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)]
 }
 
 function log (line: string): void {
@@ -243,6 +252,38 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
   results.roomsMemory = { rooms: o.rooms, heapPerRoom: m.heap, rssPerRoom: m.rss }
 }
 
+/**
+ * What attributes cost a message: two rooms of the same size live at once,
+ * one plain, one with every attribute ZIM allows; rounds of the low-rate
+ * latency run alternate between them (the order flips each round), so both
+ * see the same machine. Figures are medians of the per-round figures.
+ */
+async function featureCostRuns (o: Options, results: Results): Promise<void> {
+  const plain = new RoomsubSystem()
+  const withState = new RoomsubWithStateSystem()
+  try {
+    await plain.start(o.nodes)
+    await withState.start(o.nodes)
+    const rounds = o.quick ? 2 : 6
+    const messages = Math.max(20, Math.floor(o.messages / 2))
+    const figures: Record<'plain' | 'withState', FeatureCost[]> = { plain: [], withState: [] }
+    for (const system of [plain, withState]) await measureLatency(system, o.nodes, { messages: 20, rate: o.rate, size: o.size })
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ['plain', 'withState'] as const : ['withState', 'plain'] as const
+      for (const which of order) {
+        const r = await measureLatency(which === 'plain' ? plain : withState, o.nodes, { messages, rate: o.rate, size: o.size })
+        figures[which].push({ p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
+      }
+    }
+    const med = (xs: FeatureCost[]): FeatureCost => ({ p50: median(xs.map(x => x.p50)), p99: median(xs.map(x => x.p99)), cpuPerMessage: median(xs.map(x => x.cpuPerMessage)) })
+    results.featureCost = { rounds, plain: med(figures.plain), withState: med(figures.withState) }
+    log(`feature cost: plain p50 ${fmt(results.featureCost.plain.p50)} ms, with attributes ${fmt(results.featureCost.withState.p50)} ms`)
+  } finally {
+    await plain.stop()
+    await withState.stop()
+  }
+}
+
 async function scalingRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.scaling) {
     for (const name of SYSTEMS) {
@@ -297,6 +338,10 @@ function table (r: Results): string {
     row(`heap per node @${m.nodes}${m.error != null ? ' (roomsub failed)' : ''}`, mb(m.heapPerNode), mb(g?.heapPerNode ?? Number.NaN), mb(s?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, g?.heapPerNode ?? Number.NaN), ratio(m.heapPerNode, s?.heapPerNode ?? Number.NaN))
     row(`rss per node @${m.nodes}`, mb(m.rssPerNode), mb(g?.rssPerNode ?? Number.NaN), mb(s?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, g?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, s?.rssPerNode ?? Number.NaN))
   }
+  const fc = r.featureCost
+  row('room with attributes vs plain', 'plain', 'attributes', '', 'ratio')
+  row('  latency p50 / p99 ms', `${fmt(fc.plain.p50)} / ${fmt(fc.plain.p99)}`, `${fmt(fc.withState.p50)} / ${fmt(fc.withState.p99)}`, '', `${ratio(fc.withState.p50, fc.plain.p50)} / ${ratio(fc.withState.p99, fc.plain.p99)}`)
+  row('  CPU ms per message', fmt(fc.plain.cpuPerMessage), fmt(fc.withState.cpuPerMessage), '', ratio(fc.withState.cpuPerMessage, fc.plain.cpuPerMessage))
   row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
   lines.push('')
   lines.push('scaling (low rate): p50 / p99 ms, CPU ms per message')
@@ -324,11 +369,13 @@ async function main (): Promise<void> {
     departure: { roomsubStopped: summarize([]), roomsubSilent: summarize([]), socketioClosed: summarize([]) },
     memory: [],
     roomsMemory: { rooms: 0, heapPerRoom: Number.NaN, rssPerRoom: Number.NaN },
-    scaling: []
+    scaling: [],
+    featureCost: { rounds: 0, plain: { p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN }, withState: { p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN } }
   }
   const t0 = performance.now()
   if ((globalThis as { gc?: unknown }).gc == null) log('note: run with --expose-gc for steadier memory figures (npm run bench does)')
   log('messages: latency and throughput'); await messageRuns(o, results)
+  log('feature cost: attributes on the message path'); await featureCostRuns(o, results)
   log('membership: join, create, departures'); await membershipRuns(o, results)
   log('memory'); await memoryRuns(o, results)
   log('scaling'); await scalingRuns(o, results)

@@ -102,6 +102,33 @@ export class RoomsubSystem implements ChatSystem {
   }
 }
 
+/**
+ * roomsub with the room's other features carrying state: the most room
+ * attributes ZIM allows (20 keys, about 5 KB) and 30 member attributes on
+ * every member, so a message's path is measured next to a room full of them.
+ */
+export class RoomsubWithStateSystem extends RoomsubSystem {
+  override async start (n: number): Promise<void> {
+    await super.start(n)
+    const value = 'v'.repeat(250)
+    await this.peers[0].setRoomAttributes(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`key${String(i).padStart(2, '0')}`, value])), ROOM, { isForce: true, isDeleteAfterOwnerLeft: false, isUpdateOwner: false })
+    for (const [i, zim] of this.peers.entries()) {
+      await zim.setRoomMembersAttributes(Object.fromEntries(Array.from({ length: 30 }, (_, k) => [`${k}`, 'ab'])), [`user${i}`], ROOM, { isDeleteAfterOwnerLeft: true })
+    }
+    // every member holds every attribute before the first message is timed
+    await until(() => this.held === n, 30_000, async () => {
+      const counts = await Promise.all(this.peers.map(async zim => {
+        const room = await zim.queryRoomAllAttributes(ROOM)
+        const members = await zim.queryRoomMemberAttributesList(ROOM, { nextFlag: '', count: 100 })
+        return Object.keys(room.roomAttributes).length === 20 && members.infos.length === n && members.infos.every(m => Object.keys(m.attributes).length === 30)
+      }))
+      this.held = counts.filter(Boolean).length
+    })
+  }
+
+  private held = 0
+}
+
 export class GossipsubSystem implements ChatSystem {
   readonly name = 'gossipsub'
   private nodes: Array<Libp2p<{ pubsub: GossipSub }>> = []
@@ -222,11 +249,14 @@ function pick (below: number, count: number, from = 0): number[] {
   return pool.slice(0, count)
 }
 
-export async function until (check: () => boolean, timeout: number): Promise<void> {
+/** Waits until `check` holds, running `poll` (if given) before each look; throws after `timeout` ms. */
+export async function until (check: () => boolean, timeout: number, poll?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeout
-  while (!check()) {
+  while (true) {
+    await poll?.()
+    if (check()) return
     if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 5))
+    await new Promise(resolve => setTimeout(resolve, poll != null ? 50 : 5))
   }
 }
 

@@ -49,6 +49,11 @@ describe('benchmark harness', () => {
       assert.ok(r.departure.roomsubSilent.p50 > r.departure.roomsubStopped.p50, 'silence takes the heartbeat bound, a closed connection does not')
       assert.ok(r.memory.length >= 3 && r.memory.every((m: { heapPerNode: number }) => Number.isFinite(m.heapPerNode)))
       assert.ok(r.roomsMemory.rooms > 0 && Number.isFinite(r.roomsMemory.heapPerRoom))
+      for (const room of ['plain', 'withState']) {
+        const fc = r.featureCost[room]
+        assert.ok(fc.p50 > 0 && fc.p99 >= fc.p50 && fc.cpuPerMessage > 0, `feature cost (${room}): ${JSON.stringify(fc)}`)
+      }
+      assert.match(stdout, /room with attributes vs plain/)
       assert.match(readFileSync(join(out, 'latency.svg'), 'utf8'), /^<svg[\s\S]*polyline[\s\S]*<\/svg>\n$/)
     } finally {
       rmSync(out, { recursive: true, force: true })
