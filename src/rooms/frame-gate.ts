@@ -182,6 +182,7 @@ export class FrameGate {
     if (kind !== 'announcement' && (speaksAs == null || room.members.get(speaksAs)?.peerId !== author)) {
       // an unknown sender, or a user still bound to an earlier login's key: its announcement (or the
       // check of the earlier key) may be on the way
+      room.lostSpeaks(author)
       if (!(await room.awaitMember(author, this.init.strangerWait))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
         log('%s: %s from %s (%s) refused: not a member after %d ms', room.roomID, kind, speaksAs, author, this.init.strangerWait)

@@ -664,15 +664,22 @@ export class RoomManager {
   }
 
   private startHeartbeat (room: Room): void {
-    const beat = (): void => {
+    const schedule = (): void => {
+      const wait = this.jittered(this.init.config.heartbeatInterval)
+      const due = Date.now() + wait
+      this.after(wait, () => { beat(due) })
+    }
+    const beat = (due: number): void => {
       if (this.rooms.get(room.roomID) !== room || !room.connected) return
-      room.sweep()
+      // a late timer means this process stalled: timers run before the frames that queued up meanwhile
+      // are read, so the stall does not count as members' silence
+      room.sweep(Math.min(Date.now(), due))
       this.redialLost(room)
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       this.maybeRefreshRecord(room)
-      this.after(this.jittered(this.init.config.heartbeatInterval), beat)
+      schedule()
     }
-    this.after(this.jittered(this.init.config.heartbeatInterval), beat)
+    schedule()
   }
 
   private jittered (ms: number): number {
@@ -876,6 +883,10 @@ export class RoomManager {
       .then(() => {
         log('reached lost member %s of %s again', lost.peerId, room.roomID)
         lost.reachable = true
+        // what it announced while we could not believe it counts now: it and the frames held for it need not wait a heartbeat
+        const heard = lost.heard
+        lost.heard = undefined
+        if (heard != null && this.rooms.get(room.roomID) === room && room.connected) void this.gate.admit(room, heard.raw)
       }, () => {})
       .finally(() => this.checking.delete(key))
   }

@@ -52,6 +52,8 @@ export interface LostMember {
   wait: number
   /** a dial reached it since: its announcements count again (until then they may be stale, in flight from before) */
   reachable?: boolean
+  /** its newest announcement heard while not reachable (the signed envelope): applied once a dial reaches it */
+  heard?: { seq: bigint, raw: Uint8Array }
 }
 
 /** Frames at most waiting (in all) for their author to become a member. */
@@ -266,7 +268,10 @@ export class Room {
     if (lost != null && lost.reachable !== true) {
       if (log.enabled) log('%s at %s: %s is lost, not yet reached: announcement ignored', this.roomID, this.init.localUserID, ann.userID)
       // frames of a member cut off may still arrive from before the cut: believe it once a dial reaches it
-      if (live && this.connected) this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => a.slice()))
+      if (live && this.connected) {
+        if (lost.heard == null || ann.seq > lost.heard.seq) lost.heard = { seq: ann.seq, raw: raw.slice() }
+        this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => a.slice()))
+      }
       return 'ignore'
     }
 
@@ -367,6 +372,16 @@ export class Room {
       const timer = setTimeout(done, timeout)
       waiters.add(done)
     })
+  }
+
+  /**
+   * A frame came from `author`, not a member: if it is a member we lost (a
+   * partition, or our own stall made it look gone), the manager dials it, so
+   * that its announcement, and the frames waiting on it, count again at once.
+   */
+  lostSpeaks (author: string): void {
+    const lost = this.lost.get(author)
+    if (lost != null && lost.reachable !== true && this.connected) this.init.callbacks.lostHeard(this, lost, [])
   }
 
   /** The member that `author` (a peer id) speaks as, if any. */
