@@ -45,4 +45,31 @@ describe('peers in separate processes', () => {
       for (const c of children) c.kill('SIGKILL')
     }
   })
+
+  it('a peer paused past the member timeout is reported left, then back when it resumes; it reports nobody left, and what it sends at once reaches everyone', async () => {
+    const appID = freshAppID()
+    const children: ChildPeer[] = []
+    try {
+      children.push(await spawnPeer({ appID, ...FAST }, 'q0', 'pause'))
+      for (let i = 1; i < 3; i++) children.push(await spawnPeer({ appID, ...FAST, bootstrap: [children[0].addr] }, `q${i}`, 'pause'))
+      for (const c of children) {
+        await c.waitFor('sees everyone', () => children.every(o => o === c || c.joined.includes(o.userID)))
+      }
+      const [q0, q1, sleeper] = children
+      sleeper.kill('SIGSTOP')
+      for (const c of [q0, q1]) await c.waitFor('sees q2 gone', () => c.left.includes('q2'), BOUND * 3)
+      sleeper.kill('SIGCONT')
+      // its own timers fire late on waking, before it reads what queued up: that stall is not the others' silence
+      sleeper.send('awake again')
+      for (const c of [q0, q1]) {
+        await c.waitFor('hears q2 after its pause', () => c.messages.some(m => m.from === 'q2' && m.text === 'awake again'))
+        await c.waitFor('sees q2 back', () => c.joined.filter(u => u === 'q2').length === 2)
+      }
+      q0.send('good morning')
+      await sleeper.waitFor('hears q0', () => sleeper.messages.some(m => m.from === 'q0' && m.text === 'good morning'))
+      assert.deepEqual(sleeper.left, [], 'the paused peer reported nobody left')
+    } finally {
+      for (const c of children) c.kill('SIGKILL')
+    }
+  })
 })
