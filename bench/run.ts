@@ -86,7 +86,7 @@ interface Results {
   departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
-  scaling: Array<{ system: SystemName, nodes: number, p50: number, p99: number, cpuPerMessage: number, error?: string }>
+  scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, startMs: number, error?: string }>
   /** roomsub's message path in a plain room and in a room full of attributes, side by side: medians over rounds */
   featureCost: { rounds: number, plain: FeatureCost, withState: FeatureCost }
 }
@@ -219,26 +219,26 @@ async function silentDeparture (room: RoomsubSystem, members: number): Promise<n
   }
 }
 
-/** Runs bench/memory-probe.js in a fresh process: one system at one size, nothing else in the heap. */
-async function probeMemory (args: string[]): Promise<{ heap: number, rss: number }> {
-  const script = fileURLToPath(new URL('./memory-probe.js', import.meta.url))
+/** Runs bench/probe.js in a fresh process: one system at one size, nothing else in the heap or on the event loop. */
+async function probe<T> (args: string[]): Promise<T> {
+  const script = fileURLToPath(new URL('./probe.js', import.meta.url))
   const child = spawn(process.execPath, ['--expose-gc', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), MEMORY_PROBE_TIMEOUT_MS)
+  const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS)
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   clearTimeout(timer)
-  if (code !== 0) throw new Error(`memory probe ${args.join(' ')} exited with ${code}`)
-  return JSON.parse(out) as { heap: number, rss: number }
+  if (code !== 0) throw new Error(`probe ${args.join(' ')} exited with ${code}`)
+  return JSON.parse(out) as T
 }
 
-const MEMORY_PROBE_TIMEOUT_MS = 600_000
+const PROBE_TIMEOUT_MS = 600_000
 
 async function memoryRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.memorySizes) {
     for (const name of SYSTEMS) {
       try {
-        const m = await probeMemory([name, String(nodes)])
+        const m = await probe<{ heap: number, rss: number }>(['memory', name, String(nodes)])
         results.memory.push({ system: name, nodes, heapPerNode: m.heap, rssPerNode: m.rss })
         log(`memory: ${name} at ${nodes} nodes: ${mb(m.heap)} heap, ${mb(m.rss)} rss per node`)
       } catch (err) {
@@ -248,7 +248,7 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
       }
     }
   }
-  const m = await probeMemory(['rooms', String(o.rooms)])
+  const m = await probe<{ heap: number, rss: number }>(['rooms', String(o.rooms)])
   results.roomsMemory = { rooms: o.rooms, heapPerRoom: m.heap, rssPerRoom: m.rss }
 }
 
@@ -284,24 +284,33 @@ async function featureCostRuns (o: Options, results: Results): Promise<void> {
   }
 }
 
+/**
+ * How latency and CPU per message grow with the room: each system at each
+ * size in a fresh process (one event loop carries the whole room). The send
+ * rate shrinks as the room grows so that deliveries per second stay those of
+ * a 10-member room at --rate: the figures show the cost of the path, not a
+ * queue on two cores.
+ */
 async function scalingRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.scaling) {
+    const rate = scalingRate(o.rate, nodes)
     for (const name of SYSTEMS) {
-      const system = createSystem(name)
       try {
-        await system.start(nodes)
         const messages = o.quick ? 40 : Math.min(o.messages, 200)
-        await measureLatency(system, nodes, { messages: o.quick ? 10 : 20, rate: o.rate, size: o.size })
-        const r = await measureLatency(system, nodes, { messages, rate: o.rate, size: o.size })
-        results.scaling.push({ system: name, nodes, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage })
-        log(`scaling: ${name} at ${nodes} nodes p50 ${r.latency.p50.toFixed(2)} ms`)
+        const r = await probe<LatencyResult & { startMs: number }>(['latency', name, String(nodes), String(rate), String(messages), String(o.size)])
+        results.scaling.push({ system: name, nodes, rate, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage, delivered: r.delivered / r.expected, startMs: r.startMs })
+        log(`scaling: ${name} at ${nodes} nodes, ${fmt(rate, 1)} msgs/s: p50 ${fmt(r.latency.p50)} ms, ${fmt(100 * r.delivered / r.expected, 1)}% delivered, started in ${r.startMs} ms`)
       } catch (err) {
-        results.scaling.push({ system: name, nodes, p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN, error: String(err) })
+        results.scaling.push({ system: name, nodes, rate, p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN, delivered: Number.NaN, startMs: Number.NaN, error: String(err) })
         log(`scaling: ${name} at ${nodes} nodes failed: ${String(err)}`)
       }
-      await system.stop()
     }
   }
+}
+
+/** deliveries per second of a 10-member room at `rate`, spread over `nodes - 1` receivers */
+function scalingRate (rate: number, nodes: number): number {
+  return Math.min(rate, rate * 9 / Math.max(1, nodes - 1))
 }
 
 const fmt = (x: number, digits = 2): string => Number.isFinite(x) ? x.toFixed(digits) : 'n/a'
@@ -344,13 +353,13 @@ function table (r: Results): string {
   row('  CPU ms per message', fmt(fc.plain.cpuPerMessage), fmt(fc.withState.cpuPerMessage), '', ratio(fc.withState.cpuPerMessage, fc.plain.cpuPerMessage))
   row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
   lines.push('')
-  lines.push('scaling (low rate): p50 / p99 ms, CPU ms per message')
+  lines.push('scaling (each in a fresh process, deliveries/s held at a 10-member room\'s): p50 / p99 ms, CPU ms per message')
   for (const nodes of r.options.scaling) {
     const cells = SYSTEMS.map(s => {
       const x = r.scaling.find(y => y.system === s && y.nodes === nodes)
       return x == null ? 'n/a' : x.error != null ? 'failed' : `${fmt(x.p50)} / ${fmt(x.p99)}, ${fmt(x.cpuPerMessage)}`
     })
-    lines.push(`  ${String(nodes).padStart(3)} nodes   ${SYSTEMS.map((s, i) => `${s}: ${cells[i]}`).join('   ')}`)
+    lines.push(`  ${String(nodes).padStart(3)} nodes @${fmt(scalingRate(r.options.rate, nodes), 1)}/s   ${SYSTEMS.map((s, i) => `${s}: ${cells[i]}`).join('   ')}`)
   }
   return lines.join('\n')
 }
