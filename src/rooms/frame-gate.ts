@@ -189,6 +189,8 @@ export class FrameGate {
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
+      // kept for later joiners as the very bytes that came, already verified: nothing is re-encoded or re-signed
+      if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now)
     } else {
       this.count(`${hasAnnouncement ? 'announcement' : 'message'}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }

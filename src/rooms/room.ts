@@ -9,6 +9,7 @@ import { logger } from '@libp2p/logger'
 import { Announcement } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
 import { compareGenerations } from '../registry/record.js'
+import { HistoryWindow } from '../history/store.js'
 import type { ChatMessage, Frame } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
@@ -87,6 +88,8 @@ export interface RoomInit {
   reorderWindow: number
   /** members one room holds at most, ourselves included (and tombstones kept): fake joins cannot grow memory without bound */
   maxMembers: number
+  /** the recent messages kept for later joiners: how many, and for how long (ms); none without it */
+  history?: { limit: number, maxAge: number }
   callbacks: RoomCallbacks
 }
 
@@ -97,7 +100,7 @@ const MAX_MISSING_PER_SENDER = 1024
 /** Lamport order keys carry 10 bits of the sender's peer id hash, so keys of two senders rarely tie (1 in 1024 pairs share the bits). */
 const ORDER_KEY_SENDER_BITS = 1024
 /** An order key further ahead of our clock than this does not move the room clock. */
-const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
+export const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
 
 export function orderKeySuffix (peerId: string): number {
   return createHash('sha256').update(peerId).digest().readUInt16BE(0) % ORDER_KEY_SENDER_BITS
@@ -174,11 +177,14 @@ export class Room {
   latest?: Uint8Array
   private readonly tombstones = new Map<string, Tombstone>()
   private readonly init: RoomInit
+  /** recent messages kept for members that join later; it goes with the room */
+  readonly history: HistoryWindow
 
   constructor (init: RoomInit) {
     this.init = init
     this.roomID = init.roomID
     this.keySuffix = orderKeySuffix(init.localPeerId)
+    this.history = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
   }
 
   nextAnnouncementSeq (): bigint {
@@ -202,6 +208,22 @@ export class Room {
 
   memberList (): ZIMUserInfo[] {
     return [...this.members.values()].map(toUserInfo)
+  }
+
+  /** the userID the peer speaks as in this room, if it is a member */
+  speaksAs (peerId: string): string | undefined {
+    return this.byPeer.get(peerId)?.userID
+  }
+
+  /**
+   * Keeps a chat message this room took (or we sent), as the envelope bytes
+   * that carried it. Barrage messages are never kept. Costs a copy and a
+   * short hash, only when the window keeps anything.
+   */
+  keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now()): void {
+    if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
+    // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
+    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: envelope.slice() }, now)
   }
 
   /**
@@ -374,7 +396,7 @@ export class Room {
     member.lastSeen = now
     const orderKey = Number(msg.orderKey)
     this.observeOrderKey(orderKey, now)
-    const message = this.toZIMMessage(member, frame, msg, orderKey)
+    const message = this.toZIMMessage(frame, msg)
     if (late) {
       // it outlasted the reorder window: better late and out of order than lost
       member.missing.delete(msg.seq)
@@ -397,17 +419,18 @@ export class Room {
     return 'accept'
   }
 
-  private toZIMMessage (member: Member, frame: Frame, msg: ChatMessage, orderKey: number): ZIMMessage {
+  /** A verified chat message as ZIM shows it, live or from history (`Send` for our own). */
+  toZIMMessage (frame: Frame, msg: ChatMessage, direction = ZIMMessageDirection.Receive): ZIMMessage {
     const base = {
       messageID: messageIDOf(frame.from, frame.session, msg.seq),
       localMessageID: '',
-      senderUserID: member.userID,
+      senderUserID: msg.userID,
       conversationID: this.roomID,
       conversationType: ZIMConversationType.Room,
-      direction: ZIMMessageDirection.Receive,
+      direction,
       sentStatus: ZIMMessageSentStatus.Success,
       timestamp: Number(msg.timestamp),
-      orderKey,
+      orderKey: Number(msg.orderKey),
       extendedData: msg.extendedData
     }
     switch (msg.type) {
@@ -545,6 +568,7 @@ export class Room {
 
   /** Stops every timer; the room is gone. */
   close (): void {
+    this.history.clear()
     for (const member of this.members.values()) {
       this.resetOrdering(member)
     }
