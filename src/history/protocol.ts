@@ -15,7 +15,7 @@ import { HistoryRequest, HistoryResponse } from '../wire/roomsub.js'
 import { historyProtocol } from '../rooms/topics.js'
 import { MAX_ORDER_KEY_SKEW_MS, messageIDOf } from '../rooms/room.js'
 import { ZIMMessageType } from '../zim/defines.js'
-import { MAX_HISTORY_PAGE, compareKeys, orderKeyTime, selectPage } from './store.js'
+import { MAX_HISTORY_PAGE, compareKeys, copyBytes, orderKeyTime, selectPage } from './store.js'
 import type { HistoryPage, KeptMessage } from './store.js'
 import type { FrameGate } from '../rooms/frame-gate.js'
 import type { Room } from '../rooms/room.js'
@@ -174,7 +174,7 @@ export class HistoryProtocol {
       // passed from peer to peer a message grows no younger: its age counts from its orderKey time
       at: Math.min(now, orderKeyTime(orderKey)),
       // decoded fields are views into the answer: the kept copy must not pin it
-      envelope: envelope.slice(),
+      envelope: copyBytes(envelope),
       frame,
       message
     }

@@ -56,6 +56,26 @@ export async function readHistory (protocol: HistoryProtocol, room: Room, page: 
     room.toZIMMessage(m.frame, m.message, m.message.userID === options.localUserID ? ZIMMessageDirection.Send : ZIMMessageDirection.Receive))
 }
 
+/** Pages a catch-up reads at most, past messages already delivered live, to find its messages. */
+const CATCH_UP_PAGES = 4
+
+/**
+ * The catch-up after a join: the newest `count` messages of the room that
+ * were not delivered live (messages keep coming while it asks: those are
+ * live, so it pages on past them), ascending.
+ */
+export async function readCatchUp (protocol: HistoryProtocol, room: Room, guard: CatchUpGuard, count: number, options: ReadOptions): Promise<ZIMMessage[]> {
+  let found: ZIMMessage[] = []
+  let anchor: HistoryKey | undefined
+  for (let i = 0; i < CATCH_UP_PAGES && found.length < count; i++) {
+    const page = await readHistory(protocol, room, { anchor, older: true, count }, options)
+    found = [...page.filter(m => !guard.delivered(m.messageID)), ...found]
+    if (page.length < count) break
+    anchor = { orderKey: page[0].orderKey ?? 0, messageID: page[0].messageID ?? '' }
+  }
+  return found.slice(-count)
+}
+
 /** Live messages recorded at most while a catch-up runs; past it the catch-up delivers nothing rather than risk a repeat. */
 const MAX_LIVE_RECORDED = 10_000
 
@@ -78,6 +98,11 @@ export class CatchUpGuard {
       else this.overflowed = true
     }
     return true
+  }
+
+  /** Whether the message was delivered already, live or by the catch-up. */
+  delivered (messageID: string | undefined): boolean {
+    return messageID != null && (this.live?.has(messageID) === true || this.offline.has(messageID))
   }
 
   /** The catch-up's messages that were not delivered live, in the order given; recording of live ones ends. */

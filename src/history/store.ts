@@ -77,6 +77,15 @@ export function selectPage<T extends HistoryKey> (sorted: T[], page: HistoryPage
   return sorted.slice(start, start + count)
 }
 
+/**
+ * A copy of `bytes` that shares no memory with them. Network bytes arrive as
+ * Node Buffers, whose `slice()` is a view into the same (often pooled, larger)
+ * memory, not a copy: a kept view would pin the whole network buffer.
+ */
+export function copyBytes (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(bytes)
+}
+
 /** The ms time an orderKey stands for (orderKey = ms × 1024 + sender bits). */
 export function orderKeyTime (orderKey: number): number {
   return Math.floor(orderKey / 1024)

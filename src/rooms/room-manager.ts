@@ -21,7 +21,7 @@ import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
 import { HistoryProtocol } from '../history/protocol.js'
-import { CatchUpGuard, readHistory } from '../history/query.js'
+import { CatchUpGuard, readCatchUp, readHistory } from '../history/query.js'
 import type { HistoryPage } from '../history/store.js'
 import type { LostMember, Member, RoomCallbacks } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
@@ -598,18 +598,18 @@ export class RoomManager {
   }
 
   /**
-   * `historyOnJoin`: the newest messages of the room from before our join,
-   * delivered once as offline messages, none that is (or was) delivered live
-   * and none this session sent. A room left meanwhile gets nothing.
+   * `historyOnJoin`: the newest messages of the room not delivered live,
+   * delivered once as offline messages (none this session sent). A room
+   * left meanwhile gets nothing.
    */
   private async catchUp (room: Room): Promise<void> {
     if (this.rooms.get(room.roomID) !== room || !room.connected) return
     const guard = new CatchUpGuard()
     this.catchUps.set(room, guard)
+    const self = this.init.codec.self.peerIdBytes
     let recent: ZIMMessage[] = []
     try {
-      const self = this.init.codec.self.peerIdBytes
-      recent = await readHistory(this.history, room, { older: true, count: this.init.config.historyOnJoin }, {
+      recent = await readCatchUp(this.history, room, guard, this.init.config.historyOnJoin, {
         localUserID: this.init.user.userID,
         skip: (frame) => frame.session === room.session && Buffer.from(frame.from).equals(self)
       })

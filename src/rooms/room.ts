@@ -9,7 +9,7 @@ import { logger } from '@libp2p/logger'
 import { Announcement } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
 import { compareGenerations } from '../registry/record.js'
-import { HistoryWindow } from '../history/store.js'
+import { HistoryWindow, copyBytes } from '../history/store.js'
 import type { ChatMessage, Frame } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
@@ -223,7 +223,7 @@ export class Room {
   keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now()): void {
     if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
     // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
-    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: envelope.slice() }, now)
+    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: copyBytes(envelope) }, now)
   }
 
   /**
