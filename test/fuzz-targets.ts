@@ -20,12 +20,13 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FrameGate, MAX_ANNOUNCED_ADDRS } from '../src/rooms/frame-gate.js'
+import { MAX_HISTORY_PAGE } from '../src/history/store.js'
 import { Room, messageIDOf } from '../src/rooms/room.js'
 import { RECORD_GRACE_MS, openCreation, registryKey, sealCreation, sealRecord } from '../src/registry/record.js'
 import { REGISTRY_NAMESPACE, registryRules } from '../src/registry/registry.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
-import { Announcement, ChatMessage, Envelope, Frame, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
+import { Announcement, ChatMessage, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
@@ -271,7 +272,9 @@ export async function buildWorld (): Promise<FuzzWorld> {
     { label: 'creation envelope', bytes: creation.envelope as Uint8Array<ArrayBuffer> },
     { label: 'snapshot request', bytes: SnapshotRequest.encode({ roomID }) },
     { label: 'snapshot response', bytes: SnapshotResponse.encode({ announcements: honest.map(h => h.raw as Uint8Array<ArrayBuffer>), creation: creation.envelope as Uint8Array<ArrayBuffer> }) },
-    { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) }
+    { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) },
+    { label: 'history request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: BigInt(now) * 1024n + 7n, anchorMessageID: '1234567890123456789', older: true, count: 20 }) },
+    { label: 'history response', bytes: HistoryResponse.encode({ messages: frames.filter(f => f.label.includes('message')).map(f => f.bytes) }) }
   )
 
   const rules = registryRules(appID)
@@ -953,6 +956,8 @@ export const DECODERS: Decoder[] = [
   decoder('RoomGeneration', RoomGeneration.codec, b => RoomGeneration.decode(b)),
   decoder('SnapshotRequest', SnapshotRequest.codec, b => SnapshotRequest.decode(b)),
   decoder('SnapshotResponse', SnapshotResponse.codec, b => SnapshotResponse.decode(b, { limits: { announcements: 10_000 } })),
+  decoder('HistoryRequest', HistoryRequest.codec, b => HistoryRequest.decode(b)),
+  decoder('HistoryResponse', HistoryResponse.codec, b => HistoryResponse.decode(b, { limits: { messages: MAX_HISTORY_PAGE } })),
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
   decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b))
