@@ -129,9 +129,13 @@ export class HistoryWindow {
     // live messages mostly come in order: appending is the common case
     const at = last == null || compareKeys(last, entry) < 0 ? this.entries.length : lowerBound(this.entries, entry)
     if (at === 0 && this.entries.length >= this.limit) return false
-    this.entries.splice(at, 0, entry)
+    if (at === this.entries.length) this.entries.push(entry)
+    else this.entries.splice(at, 0, entry)
     this.ids.add(entry.messageID)
-    while (this.entries.length > this.limit) this.drop(0)
+    while (this.entries.length > this.limit) {
+      const oldest = this.entries.shift()
+      if (oldest != null) this.ids.delete(oldest.messageID)
+    }
     return true
   }
 
@@ -145,11 +149,6 @@ export class HistoryWindow {
   clear (): void {
     this.entries.length = 0
     this.ids.clear()
-  }
-
-  private drop (index: number): void {
-    const [gone] = this.entries.splice(index, 1)
-    if (gone != null) this.ids.delete(gone.messageID)
   }
 
   /** Received times mostly follow order keys: the oldest entries usually sit at the front. */
