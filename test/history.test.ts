@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIM, ZIMConversationType, ZIMErrorCode, ZIMMessageDirection, ZIMMessageType } from '../src/index.js'
 import { roomTopic } from '../src/rooms/topics.js'
-import { compareKeys } from '../src/history/store.js'
+import { HistoryWindow, compareKeys, selectPage } from '../src/history/store.js'
 import { HistoryResponse } from '../src/wire/roomsub.js'
 import {
   FAST, Forger, captureFrames, eventually, freshAppID, pageThroughHistory, peek, rawHistoryExchange, rejectsWith, requestHistory, rewrap,
@@ -130,6 +130,32 @@ describe('history for late joiners', () => {
 })
 
 describe('the history window', () => {
+  it('orders by orderKey then messageID as a number, pages around an excluded anchor, evicts the oldest and ages entries out', () => {
+    const now = 1_000_000
+    const window = new HistoryWindow(4, 1000)
+    const entry = (orderKey: number, messageID: string, at = now): { orderKey: number, messageID: string, at: number, envelope: Uint8Array } =>
+      ({ orderKey, messageID, at, envelope: new Uint8Array([orderKey]) })
+    // keys tie: '9' < '10' as numbers, though not as strings
+    for (const e of [entry(20, '10'), entry(20, '9'), entry(10, '5'), entry(30, '1')]) assert.ok(window.keep(e, now))
+    assert.equal(window.keep(entry(10, '5'), now), false, 'a messageID is kept once')
+    const all = window.page({ older: true, count: 10 }, now)
+    assert.deepEqual(all.map(e => `${e.orderKey}/${e.messageID}`), ['10/5', '20/9', '20/10', '30/1'])
+    const anchor = { orderKey: 20, messageID: '9' }
+    assert.deepEqual(selectPage(all, { anchor, older: true, count: 5 }).map(e => e.messageID), ['5'])
+    assert.deepEqual(selectPage(all, { anchor, older: false, count: 1 }).map(e => e.messageID), ['10'])
+    assert.deepEqual(selectPage(all, { older: false, count: 2 }).map(e => e.messageID), ['5', '9'])
+    // full: a newer message pushes out the oldest; an older one than everything is not taken
+    assert.ok(window.keep(entry(40, '2'), now))
+    assert.equal(window.keep(entry(1, '3'), now), false)
+    assert.deepEqual(window.page({ older: false, count: 10 }, now).map(e => e.orderKey), [20, 20, 30, 40])
+    // age counts from `at`, wherever the entry sits in the order
+    assert.ok(window.keep(entry(50, '4', now - 900), now))
+    assert.deepEqual(window.page({ older: false, count: 10 }, now + 200).map(e => e.orderKey), [20, 30, 40])
+    assert.equal(window.page({ older: true, count: 10 }, now + 1000).length, 0)
+    assert.equal(new HistoryWindow(0, 1000).keep(entry(1, '1'), now), false, 'historyLimit 0 keeps nothing')
+    assert.equal(new HistoryWindow(10, 0).keep(entry(1, '1'), now), false, 'historyMaxAge 0 keeps nothing')
+  })
+
   it('keeps the newest historyLimit messages per member', async () => {
     const peers = await startPeers(3, { config: { historyLimit: 5, messageRateLimit: 1000 } })
     try {
