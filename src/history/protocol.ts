@@ -31,7 +31,7 @@ export const HISTORY_TIMEOUT_MS = 2000
 export const HISTORY_PEERS = 3
 /** Bytes of envelopes one answer carries at most (a page of 100 full-size messages would be 4.8 MiB). */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024
-/** Room streams served at once per connection. */
+/** History streams served at once per connection. */
 const MAX_INBOUND_STREAMS = 32
 /** Room for the answer's own framing around its envelopes (3 bytes of tag and length each, at most). */
 const ANSWER_OVERHEAD = MAX_HISTORY_PAGE * 4 + 16
@@ -142,7 +142,7 @@ export class HistoryProtocol {
    * a live receiver would let move its clock. Refusals count as
    * `history-rejected`.
    */
-  async verify (room: Room, envelope: Uint8Array, now = Date.now()): Promise<HistoryMessage | undefined> {
+  private async verify (room: Room, envelope: Uint8Array, now = Date.now()): Promise<HistoryMessage | undefined> {
     const refuse = (why: string): undefined => {
       this.host.gate.count('history-rejected')
       log('%s: history entry refused: %s', room.roomID, why)
