@@ -20,12 +20,13 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FRAME_DECODE_LIMITS, FrameGate } from '../src/rooms/frame-gate.js'
+import { MAX_HISTORY_PAGE } from '../src/history/store.js'
 import { Room, messageIDOf } from '../src/rooms/room.js'
 import { RECORD_GRACE_MS, openCreation, registryKey, sealCreation, sealRecord } from '../src/registry/record.js'
 import { REGISTRY_NAMESPACE, registryRules } from '../src/registry/registry.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
-import { Announcement, AttributeUpdate, ChatMessage, Envelope, Frame, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
+import { Announcement, AttributeUpdate, ChatMessage, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
@@ -290,7 +291,9 @@ export async function buildWorld (): Promise<FuzzWorld> {
       })
     },
     ...frames.filter(f => f.frame.attributes != null).map(f => ({ label: `${f.label} (update)`, bytes: AttributeUpdate.encode(f.frame.attributes as AttributeUpdate) })),
-    { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) }
+    { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) },
+    { label: 'history request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: BigInt(now) * 1024n + 7n, anchorMessageID: '1234567890123456789', older: true, count: 20 }) },
+    { label: 'history response', bytes: HistoryResponse.encode({ messages: frames.filter(f => f.label.includes('message')).map(f => f.bytes) }) }
   )
 
   const rules = registryRules(appID)
@@ -975,6 +978,8 @@ export const DECODERS: Decoder[] = [
   decoder('RoomGeneration', RoomGeneration.codec, b => RoomGeneration.decode(b)),
   decoder('SnapshotRequest', SnapshotRequest.codec, b => SnapshotRequest.decode(b)),
   decoder('SnapshotResponse', SnapshotResponse.codec, b => SnapshotResponse.decode(b, { limits: { announcements: 10_000, attributes: 65_792 } })),
+  decoder('HistoryRequest', HistoryRequest.codec, b => HistoryRequest.decode(b)),
+  decoder('HistoryResponse', HistoryResponse.codec, b => HistoryResponse.decode(b, { limits: { messages: MAX_HISTORY_PAGE } })),
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
   decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b))

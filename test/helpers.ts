@@ -11,6 +11,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
+import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Libp2pOptions } from 'libp2p'
@@ -18,7 +19,8 @@ import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
-import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
+import { Announcement, Envelope, Frame, HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
+import { historyProtocol } from '../src/rooms/topics.js'
 import type { AttributeUpdate } from '../src/wire/roomsub.js'
 import type {
   RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult,
@@ -50,7 +52,10 @@ export interface MemberEvent { roomID: string, memberList: ZIMUserInfo[] }
 export class EventLog {
   readonly joined: MemberEvent[] = []
   readonly left: MemberEvent[] = []
+  /** live messages (roomMessageReceived with isOfflineMessage false) */
   readonly messages: ZIMMessage[] = []
+  /** messages from before a join (roomMessageReceived with isOfflineMessage true: the historyOnJoin catch-up), one batch per event */
+  readonly offlineBatches: ZIMMessage[][] = []
   readonly olderMessages: ZIMMessage[] = []
   readonly roomStates: ZIMEventOfRoomStateChangedResult[] = []
   readonly connectionStates: ZIMEventOfConnectionStateChangedResult[] = []
@@ -62,7 +67,11 @@ export class EventLog {
   constructor (zim: ZIM) {
     zim.on('roomMemberJoined', (_z, data) => { this.joined.push(data); this.changed() })
     zim.on('roomMemberLeft', (_z, data) => { this.left.push(data); this.changed() })
-    zim.on('roomMessageReceived', (_z, data) => { this.messages.push(...data.messageList); this.changed() })
+    zim.on('roomMessageReceived', (_z, data) => {
+      if (data.info.isOfflineMessage) this.offlineBatches.push(data.messageList)
+      else this.messages.push(...data.messageList)
+      this.changed()
+    })
     zim.on('receiveRoomMessage', (_z, data) => { this.olderMessages.push(...data.messageList); this.changed() })
     zim.on('roomStateChanged', (_z, data) => { this.roomStates.push(data); this.changed() })
     zim.on('connectionStateChanged', (_z, data) => { this.connectionStates.push(data); this.changed() })
@@ -126,6 +135,34 @@ export async function waitUntil (what: string, check: () => boolean, timeout = 1
     }
     waiters?.add(test)
   })
+}
+
+/** Resolves when the async `check` holds, tried every 100 ms; rejects after `timeout` ms (a query that must settle, not a sleep). */
+export async function eventually (what: string, check: () => Promise<boolean>, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+/**
+ * Pages through a room's history with ZIM's paging: `reverse` true from the
+ * newest (next page from the first message), false from the oldest (next
+ * page from the last), `count` at a time, until a page comes back empty.
+ * Returns the pages as they came.
+ */
+export async function pageThroughHistory (peer: Peer, roomID: string, reverse: boolean, count: number, maxPages = 100): Promise<ZIMMessage[][]> {
+  const pages: ZIMMessage[][] = []
+  let nextMessage: ZIMMessage | undefined
+  for (let i = 0; i < maxPages; i++) {
+    const { messageList } = await peer.zim.queryHistoryMessage(roomID, 1, { nextMessage, count, reverse })
+    if (messageList.length === 0) return pages
+    pages.push(messageList)
+    nextMessage = reverse ? messageList[0] : messageList[messageList.length - 1]
+  }
+  throw new Error(`history of ${roomID} did not end within ${maxPages} pages`)
 }
 
 export interface Peer {
@@ -476,4 +513,45 @@ export async function signingIdentity (appID: number, userID: string): Promise<I
   const peerId = peerIdFromPrivateKey(key)
   const codec = new EnvelopeCodec(appID, new AuthorCache(), createSigner(peerId, key))
   return { userID, peerId, peerIdString: peerId.toString(), peerIdBytes: codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, codec }
+}
+
+/**
+ * Sends `target` one raw history request over its history protocol (any
+ * bytes: a test may send garbage) and returns the raw answer, or undefined
+ * if the stream failed (the responder refused or hung up).
+ */
+export async function rawHistoryExchange (node: Libp2p, target: Peer, request: Uint8Array): Promise<Uint8Array | undefined> {
+  const signal = AbortSignal.timeout(5000)
+  const stream = await node.dialProtocol(target.peerId, historyProtocol(target.appID), { signal })
+  try {
+    const lp = lpStream(stream)
+    await lp.write(request, { signal })
+    const answer = await lp.read({ signal })
+    await stream.close({ signal })
+    return answer.subarray()
+  } catch {
+    stream.abort(new Error('history exchange failed'))
+    return undefined
+  }
+}
+
+/** Asks `target` for a page of `roomID`'s history as any peer could, and returns the envelopes it sends. */
+export async function requestHistory (node: Libp2p, target: Peer, request: Partial<HistoryRequest> & { roomID: string }): Promise<Uint8Array[] | undefined> {
+  const encoded = HistoryRequest.encode({ anchorOrderKey: 0n, anchorMessageID: '', older: true, count: 100, ...request })
+  const answer = await rawHistoryExchange(node, target, encoded)
+  return answer == null ? undefined : HistoryResponse.decode(answer).messages
+}
+
+/** Makes `node` answer every history request with whatever bytes `answer()` gives (an honest or hostile peer). */
+export async function serveHistory (node: Libp2p, appID: number, answer: () => Uint8Array): Promise<void> {
+  await node.handle(historyProtocol(appID), async (stream) => {
+    try {
+      const lp = lpStream(stream)
+      await lp.read({ signal: AbortSignal.timeout(5000) })
+      await lp.write(answer())
+      await stream.close()
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  })
 }

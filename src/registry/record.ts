@@ -4,6 +4,7 @@
  * refresh (signed by whichever member last pushed the expiry forward). This
  * module encodes, verifies and ranks records; it knows nothing of the DHT.
  */
+import { copyBytes } from '../wire/bytes.js'
 import { createHash } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Envelope, RoomCreation, RoomRecord, RoomRefresh } from '../wire/roomsub.js'
@@ -86,11 +87,11 @@ export async function openCreation (codec: EnvelopeCodec, envelope: Uint8Array):
     throw new Error('creation lacks a generation')
   }
   return {
-    sealed: { envelope: envelope.slice(), hash: sha256(opened.bodyBytes) },
+    sealed: { envelope: copyBytes(envelope), hash: sha256(opened.bodyBytes) },
     roomID: c.roomID,
     roomName: c.roomName,
     destroyDelay: c.destroyDelay,
-    generation: { creator: opened.author.peerIdString, creatorBytes: c.generation.creator.slice(), createdAt: Number(c.generation.createdAt) }
+    generation: { creator: opened.author.peerIdString, creatorBytes: copyBytes(c.generation.creator), createdAt: Number(c.generation.createdAt) }
   }
 }
 
@@ -152,7 +153,7 @@ export async function openRecord (codec: EnvelopeCodec, key: Uint8Array, bytes: 
     roomID: c.roomID,
     roomName: c.roomName,
     destroyDelay: c.destroyDelay,
-    generation: { creator: creation.author.peerIdString, creatorBytes: c.generation.creator.slice(), createdAt: Number(c.generation.createdAt) },
+    generation: { creator: creation.author.peerIdString, creatorBytes: copyBytes(c.generation.creator), createdAt: Number(c.generation.createdAt) },
     refresher: refresh.author.peerIdString,
     updatedAt: Number(r.updatedAt),
     expiresAt,

@@ -178,7 +178,7 @@ export class FrameGate {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
-    const speaksAs = kind === 'message' ? frame.message?.userID : kind === 'attributes' ? room.memberByPeer(author)?.userID : undefined
+    const speaksAs = kind === 'message' ? frame.message?.userID : kind === 'attributes' ? room.speaksAs(author) : undefined
     if (kind !== 'announcement' && (speaksAs == null || room.members.get(speaksAs)?.peerId !== author)) {
       // an unknown sender, or a user still bound to an earlier login's key: its announcement (or the
       // check of the earlier key) may be on the way
@@ -205,6 +205,8 @@ export class FrameGate {
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
+      // kept for later joiners as the very bytes that came, already verified: nothing is re-encoded or re-signed
+      if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now)
     } else {
       this.count(`${kind}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }

@@ -2,9 +2,11 @@
  * The rooms of one logged-in user on one libp2p node: how a room is found,
  * created, joined and left; the topic validator that checks every frame once
  * and feeds the room's state; heartbeats, answers to joiners, member expiry,
- * the snapshot protocol and the registry refresh. ZIM shapes stay in the
- * facade; this module speaks in rooms, members and verified frames.
+ * the snapshot protocol and the registry refresh; it runs the history
+ * protocol for its rooms. ZIM shapes stay in the facade; this module speaks
+ * in rooms, members and verified frames.
  */
+import { copyBytes } from '../wire/bytes.js'
 import { logger } from '@libp2p/logger'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
@@ -23,6 +25,9 @@ import { Room, messageIDOf } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
+import { HistoryProtocol } from '../history/protocol.js'
+import { CatchUpGuard, readCatchUp, readHistory } from '../history/query.js'
+import type { HistoryPage } from '../history/store.js'
 import type { LostMember, Member, RoomCallbacks } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import type { RoomRegistry } from '../registry/registry.js'
@@ -61,6 +66,8 @@ export interface RoomManagerEvents {
   memberJoined(roomID: string, users: ZIMUserInfo[]): void
   memberLeft(roomID: string, users: ZIMUserInfo[]): void
   message(roomID: string, message: ZIMMessage): void
+  /** recent messages from before our join (the `historyOnJoin` catch-up), ascending */
+  offlineMessages(roomID: string, messages: ZIMMessage[]): void
   roomState(roomID: string, state: ZIMRoomState, event: ZIMRoomEvent, extendedData?: string): void
   /** attributes changed as this member sees them; `operator` is the userID whose frame did it (none when an owner left) */
   attributes(roomID: string, changes: AttributeChanges, operator: string | undefined, batch: boolean): void
@@ -106,6 +113,9 @@ export class RoomManager {
   private readonly checking = new Set<string>()
   private readonly repairing = new Set<string>()
   private readonly sentTimes: number[] = []
+  private readonly history: HistoryProtocol
+  /** rooms whose join catch-up has started: live messages it delivered are not delivered again */
+  private readonly catchUps = new Map<Room, CatchUpGuard>()
   private stopped = false
   private republishPending = false
 
@@ -123,7 +133,10 @@ export class RoomManager {
     this.callbacks = {
       joined: (room, users) => { this.init.events.memberJoined(room.roomID, users) },
       left: (room, users) => { this.init.events.memberLeft(room.roomID, users) },
-      message: (room, message) => { this.init.events.message(room.roomID, message) },
+      message: (room, message) => {
+        if (this.catchUps.get(room)?.admitLive(message.messageID) === false) return
+        this.init.events.message(room.roomID, message)
+      },
       joinSeen: (room) => { this.scheduleAnswer(room) },
       suspect: (room, member) => { this.checkMember(room, member) },
       generationLost: (room, winner) => { void this.loseRoom(room, winner) },
@@ -131,6 +144,15 @@ export class RoomManager {
       attributesChanged: (room, changes, operator, batch) => { this.init.events.attributes(room.roomID, changes, operator, batch) },
       attributesDiffer: (room, member) => { this.scheduleRepair(room, member) }
     }
+    this.history = new HistoryProtocol({
+      node: init.node,
+      appID: init.config.appID,
+      gate: this.gate,
+      selfId: this.selfId,
+      localUserID: init.user.userID,
+      room: (roomID) => this.room(roomID),
+      signal: this.abort.signal
+    })
   }
 
   private get pubsub (): RoomsubNode['services']['pubsub'] {
@@ -147,6 +169,7 @@ export class RoomManager {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.init.node.addEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.handle(snapshotProtocol(this.init.config.appID), this.onSnapshotStream, { maxInboundStreams: 64 })
+    await this.history.start()
   }
 
   /** Leaves every room with a signed leave, then stops every timer and handler. */
@@ -161,6 +184,7 @@ export class RoomManager {
     this.routingTable?.removeEventListener('peer:add', this.onRoutingPeer)
     this.init.node.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.unhandle(snapshotProtocol(this.init.config.appID)).catch(() => {})
+    await this.history.stop()
   }
 
   frameStats (): FrameStats {
@@ -210,6 +234,7 @@ export class RoomManager {
       heartbeatInterval: this.init.config.heartbeatInterval,
       reorderWindow: this.init.config.reorderWindow,
       maxMembers: this.init.config.maxRoomMembers,
+      history: { limit: this.init.config.historyLimit, maxAge: this.init.config.historyMaxAge },
       callbacks: this.callbacks
     })
     this.connecting.add(roomID)
@@ -228,6 +253,8 @@ export class RoomManager {
       if (room.members.size > 0) {
         this.init.events.memberJoined(roomID, room.memberList())
       }
+      // after the call resolves (a timer runs after the promise chain): the app hears the room first
+      if (!created && this.init.config.historyOnJoin > 0) this.after(0, () => { void this.catchUp(room) })
       return room
     } catch (err) {
       this.detach(room)
@@ -341,7 +368,7 @@ export class RoomManager {
       // no creation at hand: take the lifetime the members announce
       const ann = snapshot.members[0].body.announcement
       if (ann?.generation != null) {
-        room.generation = { creator: '', creatorBytes: ann.generation.creator.slice(), createdAt: Number(ann.generation.createdAt) }
+        room.generation = { creator: '', creatorBytes: copyBytes(ann.generation.creator), createdAt: Number(ann.generation.createdAt) }
         room.roomName = ann.roomName
         room.destroyDelay = ann.destroyDelay
       }
@@ -544,9 +571,11 @@ export class RoomManager {
     return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
-  private async publish (room: Room, frame: Frame): Promise<void> {
+  /** Seals and publishes a frame; returns the envelope bytes as published. */
+  private async publish (room: Room, frame: Frame): Promise<Uint8Array> {
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+    return bytes
   }
 
   private async announce (room: Room, kind: Announcement.Kind, gone?: Member): Promise<void> {
@@ -585,11 +614,14 @@ export class RoomManager {
     const seq = room.msgSeq
     const message: ChatMessage = { ...fields, seq, timestamp: BigInt(timestamp), orderKey: BigInt(orderKey), userID: this.init.user.userID }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, message }
+    let sealed: Uint8Array
     try {
-      await this.publish(room, frame)
+      sealed = await this.publish(room, frame)
     } catch (err) {
       throw zimError(ZIMErrorCode.MessageModuleSendMessageFailed, `message not sent: ${err instanceof Error ? err.message : String(err)}`)
     }
+    // our own messages are history too, for those who join later: the very bytes we published
+    room.keepMessage(sealed, frame, message, timestamp)
     return { messageID: messageIDOf(this.init.codec.self.peerIdBytes, room.session, seq), timestamp, orderKey }
   }
 
@@ -649,6 +681,38 @@ export class RoomManager {
       throw zimError(ZIMErrorCode.CommonModuleTriggerSDKFrequencyLimit, `more than ${this.init.config.messageRateLimit} messages in one second`)
     }
     this.sentTimes.push(now)
+  }
+
+  // ---------------------------------------------------------------- history
+
+  /** One page of a room's history: what we keep plus what a few connected members return. */
+  async queryHistory (room: Room, page: HistoryPage): Promise<ZIMMessage[]> {
+    return readHistory(this.history, room, page, { localUserID: this.init.user.userID })
+  }
+
+  /**
+   * `historyOnJoin`: the newest messages of the room not delivered live,
+   * delivered once as offline messages (none this session sent). A room
+   * left meanwhile gets nothing.
+   */
+  private async catchUp (room: Room): Promise<void> {
+    if (this.rooms.get(room.roomID) !== room || !room.connected) return
+    const guard = new CatchUpGuard()
+    this.catchUps.set(room, guard)
+    const self = this.init.codec.self.peerIdBytes
+    let recent: ZIMMessage[] = []
+    try {
+      recent = await readCatchUp(this.history, room, guard, this.init.config.historyOnJoin, {
+        localUserID: this.init.user.userID,
+        skip: (frame) => frame.session === room.session && Buffer.from(frame.from).equals(self)
+      })
+    } catch (err) {
+      log('catching up on %s failed: %e', room.roomID, err)
+    }
+    const fresh = guard.takeOffline(recent)
+    if (this.rooms.get(room.roomID) !== room || !room.connected || fresh.length === 0) return
+    log('%s: %d messages from before the join', room.roomID, fresh.length)
+    this.init.events.offlineMessages(room.roomID, fresh)
   }
 
   // ---------------------------------------------------------------- upkeep
@@ -941,6 +1005,7 @@ export class RoomManager {
   }
 
   private detach (room: Room): void {
+    this.catchUps.delete(room)
     room.close()
     if (this.rooms.get(room.roomID) === room) {
       this.rooms.delete(room.roomID)

@@ -11,6 +11,8 @@ import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMess
 import { compareGenerations } from '../registry/record.js'
 import { RoomAttributes, wellFormed } from './attributes.js'
 import type { AttributeChanges, SetOptions } from './attributes.js'
+import { HistoryWindow } from '../history/store.js'
+import { copyBytes } from '../wire/bytes.js'
 import type { AttributeUpdate, ChatMessage, Frame, RoomAttribute } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
@@ -97,6 +99,8 @@ export interface RoomInit {
   reorderWindow: number
   /** members one room holds at most, ourselves included (and tombstones kept): fake joins cannot grow memory without bound */
   maxMembers: number
+  /** the recent messages kept for later joiners: how many, and for how long (ms); none without it */
+  history?: { limit: number, maxAge: number }
   callbacks: RoomCallbacks
 }
 
@@ -107,7 +111,7 @@ const MAX_MISSING_PER_SENDER = 1024
 /** Lamport order keys carry 10 bits of the sender's peer id hash, so keys of two senders rarely tie (1 in 1024 pairs share the bits). */
 const ORDER_KEY_SENDER_BITS = 1024
 /** An order key further ahead of our clock than this does not move the room clock. */
-const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
+export const MAX_ORDER_KEY_SKEW_MS = 10 * 60 * 1000
 
 export function orderKeySuffix (peerId: string): number {
   return createHash('sha256').update(peerId).digest().readUInt16BE(0) % ORDER_KEY_SENDER_BITS
@@ -188,11 +192,14 @@ export class Room {
   attributeBatch?: { options: SetOptions, entries: RoomAttribute[] }
   private readonly tombstones = new Map<string, Tombstone>()
   private readonly init: RoomInit
+  /** recent messages kept for members that join later; it goes with the room */
+  readonly history: HistoryWindow
 
   constructor (init: RoomInit) {
     this.init = init
     this.roomID = init.roomID
     this.keySuffix = orderKeySuffix(init.localPeerId)
+    this.history = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
   }
 
   nextAnnouncementSeq (): bigint {
@@ -216,6 +223,22 @@ export class Room {
 
   memberList (): ZIMUserInfo[] {
     return [...this.members.values()].map(toUserInfo)
+  }
+
+  /** the userID the peer speaks as in this room, if it is a member */
+  speaksAs (peerId: string): string | undefined {
+    return this.byPeer.get(peerId)?.userID
+  }
+
+  /**
+   * Keeps a chat message this room took (or we sent), as the envelope bytes
+   * that carried it. Barrage messages are never kept. Costs a copy and a
+   * short hash, only when the window keeps anything.
+   */
+  keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now()): void {
+    if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
+    // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
+    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: copyBytes(envelope) }, now)
   }
 
   /**
@@ -269,8 +292,8 @@ export class Room {
       if (log.enabled) log('%s at %s: %s is lost, not yet reached: announcement ignored', this.roomID, this.init.localUserID, ann.userID)
       // frames of a member cut off may still arrive from before the cut: believe it once a dial reaches it
       if (live && this.connected) {
-        if (lost.heard == null || ann.seq > lost.heard.seq) lost.heard = { seq: ann.seq, raw: raw.slice() }
-        this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => a.slice()))
+        if (lost.heard == null || ann.seq > lost.heard.seq) lost.heard = { seq: ann.seq, raw: copyBytes(raw) }
+        this.init.callbacks.lostHeard(this, lost, ann.addrs.map(a => copyBytes(a)))
       }
       return 'ignore'
     }
@@ -293,15 +316,15 @@ export class Room {
         seq: ann.seq,
         lastSeen: now,
         // decoded fields are views into a network buffer: keep copies of what outlives this call
-        addrs: ann.addrs.map(a => a.slice()),
-        latest: raw.slice(),
+        addrs: ann.addrs.map(a => copyBytes(a)),
+        latest: copyBytes(raw),
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
         pending: new Map(),
         // met live: its last messages may still be on their way to us (they can overtake the
         // announcement), so they are delivered if they come, once
         missing: live ? recentSeqs(ann.msgSeq) : new Set(),
-        attributesDigest: ann.attributesDigest.slice()
+        attributesDigest: copyBytes(ann.attributesDigest)
       }
       this.tombstones.delete(ann.userID)
       this.lost.delete(author)
@@ -327,10 +350,10 @@ export class Room {
       existing.seq = ann.seq
       existing.userName = ann.userName
       existing.lastSeen = now
-      existing.addrs = ann.addrs.map(a => a.slice())
-      existing.latest = raw.slice()
+      existing.addrs = ann.addrs.map(a => copyBytes(a))
+      existing.latest = copyBytes(raw)
       existing.heard ||= live
-      existing.attributesDigest = ann.attributesDigest.slice()
+      existing.attributesDigest = copyBytes(ann.attributesDigest)
     }
     if (live) this.onHeard?.()
     const speaker = this.members.get(ann.userID)
@@ -384,11 +407,6 @@ export class Room {
     if (lost != null && lost.reachable !== true && this.connected) this.init.callbacks.lostHeard(this, lost, [])
   }
 
-  /** The member that `author` (a peer id) speaks as, if any. */
-  memberByPeer (author: string): Member | undefined {
-    return this.byPeer.get(author)
-  }
-
   /** Whether `userID` was seen leaving (and is not back): its attributes that go with it are gone. */
   departed (userID: string): boolean {
     return userID !== this.init.localUserID && !this.members.has(userID) && this.tombstones.has(userID)
@@ -405,7 +423,7 @@ export class Room {
     if (source === 'live' && member == null && author !== this.init.localPeerId) return 'ignore'
     if (!wellFormed(update)) return 'reject'
     // decoded fields are views into a network buffer: keep copies of what outlives this call
-    const changes = this.attributes.merge(frame.from.slice(), update, raw.slice(), userID => this.departed(userID))
+    const changes = this.attributes.merge(copyBytes(frame.from), update, copyBytes(raw), userID => this.departed(userID))
     if (source !== 'snapshot' && this.connected && (changes.room.length > 0 || changes.members.size > 0)) {
       this.init.callbacks.attributesChanged(this, changes, member?.userID ?? this.init.localUserID, update.batch)
     }
@@ -436,7 +454,7 @@ export class Room {
     member.lastSeen = now
     const orderKey = Number(msg.orderKey)
     this.observeOrderKey(orderKey, now)
-    const message = this.toZIMMessage(member, frame, msg, orderKey)
+    const message = this.toZIMMessage(frame, msg)
     if (late) {
       // it outlasted the reorder window: better late and out of order than lost
       member.missing.delete(msg.seq)
@@ -459,17 +477,18 @@ export class Room {
     return 'accept'
   }
 
-  private toZIMMessage (member: Member, frame: Frame, msg: ChatMessage, orderKey: number): ZIMMessage {
+  /** A verified chat message as ZIM shows it, live or from history (`Send` for our own). */
+  toZIMMessage (frame: Frame, msg: ChatMessage, direction = ZIMMessageDirection.Receive): ZIMMessage {
     const base = {
       messageID: messageIDOf(frame.from, frame.session, msg.seq),
       localMessageID: '',
-      senderUserID: member.userID,
+      senderUserID: msg.userID,
       conversationID: this.roomID,
       conversationType: ZIMConversationType.Room,
-      direction: ZIMMessageDirection.Receive,
+      direction,
       sentStatus: ZIMMessageSentStatus.Success,
       timestamp: Number(msg.timestamp),
-      orderKey,
+      orderKey: Number(msg.orderKey),
       extendedData: msg.extendedData
     }
     switch (msg.type) {
@@ -609,6 +628,7 @@ export class Room {
 
   /** Stops every timer; the room is gone. */
   close (): void {
+    this.history.clear()
     for (const member of this.members.values()) {
       this.resetOrdering(member)
     }

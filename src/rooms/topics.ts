@@ -10,3 +10,7 @@ export function roomTopic (appID: number, roomID: string): string {
 export function snapshotProtocol (appID: number): string {
   return `/roomsub/${appID}/snapshot/1.0.0`
 }
+
+export function historyProtocol (appID: number): string {
+  return `/roomsub/${appID}/history/1.0.0`
+}

@@ -5,6 +5,7 @@
  * the peer id bytes that frames carry, so a verify costs one map lookup plus
  * the signature check.
  */
+import { copyBytes } from './bytes.js'
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -90,7 +91,7 @@ export class AuthorCache {
     let peerId: PeerId
     try {
       // a copy: the bytes are a view into a network message, which a cached author must not keep alive
-      peerId = peerIdFromMultihash(Digest.decode(peerIdBytes.slice()))
+      peerId = peerIdFromMultihash(Digest.decode(copyBytes(peerIdBytes)))
     } catch {
       return undefined
     }

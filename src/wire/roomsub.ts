@@ -2878,3 +2878,292 @@ export namespace RoomRecord {
     return streamMessage(buf, RoomRecord.codec(), opts)
   }
 }
+
+export interface HistoryRequest {
+  roomID: string
+  anchorOrderKey: bigint
+  anchorMessageID: string
+  older: boolean
+  count: number
+}
+
+export namespace HistoryRequest {
+  let _codec: Codec<HistoryRequest>
+
+  export const codec = (): Codec<HistoryRequest> => {
+    if (_codec == null) {
+      _codec = message<HistoryRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.roomID != null && obj.roomID !== '')) {
+          w.uint32(10)
+          w.string(obj.roomID)
+        }
+
+        if ((obj.anchorOrderKey != null && obj.anchorOrderKey !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.anchorOrderKey)
+        }
+
+        if ((obj.anchorMessageID != null && obj.anchorMessageID !== '')) {
+          w.uint32(26)
+          w.string(obj.anchorMessageID)
+        }
+
+        if ((obj.older != null && obj.older !== false)) {
+          w.uint32(32)
+          w.bool(obj.older)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.count)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          roomID: '',
+          anchorOrderKey: 0n,
+          anchorMessageID: '',
+          older: false,
+          count: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.roomID = reader.string()
+              break
+            }
+            case 2: {
+              obj.anchorOrderKey = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.anchorMessageID = reader.string()
+              break
+            }
+            case 4: {
+              obj.older = reader.bool()
+              break
+            }
+            case 5: {
+              obj.count = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.roomID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.anchorOrderKey`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.anchorMessageID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.older`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HistoryRequestRoomIDFieldEvent {
+    field: '$.roomID'
+    value: string
+  }
+
+  export interface HistoryRequestAnchorOrderKeyFieldEvent {
+    field: '$.anchorOrderKey'
+    value: bigint
+  }
+
+  export interface HistoryRequestAnchorMessageIDFieldEvent {
+    field: '$.anchorMessageID'
+    value: string
+  }
+
+  export interface HistoryRequestOlderFieldEvent {
+    field: '$.older'
+    value: boolean
+  }
+
+  export interface HistoryRequestCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export function encode (obj: Partial<HistoryRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HistoryRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): HistoryRequest {
+    return decodeMessage(buf, HistoryRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): Generator<HistoryRequestRoomIDFieldEvent | HistoryRequestAnchorOrderKeyFieldEvent | HistoryRequestAnchorMessageIDFieldEvent | HistoryRequestOlderFieldEvent | HistoryRequestCountFieldEvent> {
+    return streamMessage(buf, HistoryRequest.codec(), opts)
+  }
+}
+
+export interface HistoryResponse {
+  messages: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace HistoryResponse {
+  let _codec: Codec<HistoryResponse>
+
+  export const codec = (): Codec<HistoryResponse> => {
+    if (_codec == null) {
+      _codec = message<HistoryResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.messages != null && obj.messages.length > 0) {
+          for (const value of obj.messages) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          messages: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages.length === opts.limits.messages) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              obj.messages.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messages: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages === opts.limits.messages) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.messages[]`,
+                index: obj.messages,
+                value: reader.bytes()
+              }
+
+              obj.messages++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HistoryResponseMessagesFieldEvent {
+    field: '$.messages[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<HistoryResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HistoryResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): HistoryResponse {
+    return decodeMessage(buf, HistoryResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseMessagesFieldEvent> {
+    return streamMessage(buf, HistoryResponse.codec(), opts)
+  }
+}

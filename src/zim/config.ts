@@ -41,6 +41,18 @@ export interface RoomsubConfig {
    * key to announce a userID in a room holds it.
    */
   authority?: string
+  /**
+   * chat messages each member keeps per room for peers that join later (history): the newest
+   * this many (default 200; 0 keeps none). Barrage messages are never kept.
+   */
+  historyLimit?: number
+  /** a kept message is dropped this long after it was received (default 3600000, one hour; 0 keeps none) */
+  historyMaxAge?: number
+  /**
+   * after joining a room, deliver up to this many of its recent messages, kept by members, through
+   * `roomMessageReceived` with `info.isOfflineMessage` true (0 to 100; default 0: off)
+   */
+  historyOnJoin?: number
 }
 
 export interface ResolvedConfig {
@@ -60,6 +72,9 @@ export interface ResolvedConfig {
   roomPeerTarget: number
   maxRoomMembers: number
   authority?: string
+  historyLimit: number
+  historyMaxAge: number
+  historyOnJoin: number
   /** how often the designated member refreshes the registry record */
   recordRefreshInterval: number
   /** how long a record outlives its last refresh */
@@ -87,6 +102,9 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
     roomPeerTarget: config.roomPeerTarget ?? 3,
     maxRoomMembers: config.maxRoomMembers ?? 10_000,
     authority: config.authority,
+    historyLimit: config.historyLimit ?? 200,
+    historyMaxAge: config.historyMaxAge ?? 60 * 60 * 1000,
+    historyOnJoin: config.historyOnJoin ?? 0,
     recordRefreshInterval,
     recordTTL: recordRefreshInterval * 3
   }

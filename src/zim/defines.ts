@@ -89,6 +89,22 @@ export interface ZIMMessageSendNotification {
   onMessageAttached?: (message: ZIMMessage) => void
 }
 
+/**
+ * One page of `queryHistoryMessage`. Each page's `messageList` is ascending (oldest first, as ZIM's
+ * web SDK returns it): paging toward older messages continues from `messageList[0]`, toward newer
+ * ones from the last message.
+ */
+export interface ZIMMessageQueryConfig {
+  /** the message the page continues from (excluded); none for the first page */
+  nextMessage?: ZIMMessage | null
+  /** messages in the page, from 1; more than 100 is taken as 100 */
+  count: number
+  /** true: from the newest message toward older ones; false (default): from the oldest toward newer ones */
+  reverse?: boolean
+  /** ZIM's query mode (local or server); roomsub has one source, the node and its room peers, and ignores it */
+  mode?: number
+}
+
 export interface ZIMRoomCreatedResult { roomInfo: ZIMRoomFullInfo }
 export interface ZIMRoomJoinedResult { roomInfo: ZIMRoomFullInfo }
 export interface ZIMRoomEnteredResult { roomInfo: ZIMRoomFullInfo }
@@ -119,6 +135,7 @@ export interface ZIMRoomOperatedInfo { userID: string }
 export interface ZIMRoomMembersAttributesOperatedResult { roomID: string, infos: ZIMRoomMemberAttributesOperatedInfo[], errorUserList: string[] }
 export interface ZIMRoomMembersAttributesQueriedResult { roomID: string, infos: ZIMRoomMemberAttributesInfo[] }
 export interface ZIMRoomMemberAttributesListQueriedResult { roomID: string, infos: ZIMRoomMemberAttributesInfo[], nextFlag: string }
+export interface ZIMMessageQueriedResult { conversationID: string, conversationType: ZIMConversationType, messageList: ZIMMessage[] }
 
 export interface ZIMEventOfConnectionStateChangedResult {
   state: ZIMConnectionState

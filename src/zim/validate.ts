@@ -5,7 +5,9 @@
 import { ZIMErrorCode, zimError } from './errors.js'
 import { ZIMMessagePriority, ZIMMessageType } from './defines.js'
 import { ATTRIBUTE_LIMITS } from '../rooms/attributes.js'
-import type { ZIMRoomAdvancedConfig, ZIMRoomInfo, ZIMRoomMessage } from './defines.js'
+import { MAX_HISTORY_LIMIT, MAX_HISTORY_PAGE } from '../history/store.js'
+import type { HistoryPage } from '../history/store.js'
+import type { ZIMMessageQueryConfig, ZIMRoomAdvancedConfig, ZIMRoomInfo, ZIMRoomMessage } from './defines.js'
 
 export const LIMITS = {
   userIDBytes: 32,
@@ -212,4 +214,34 @@ export function checkMemberAttributes (attrs: Record<string, string>, after?: Ma
   if (after == null) return
   if (after.size > ATTRIBUTE_LIMITS.memberPairs) overLimit(ZIMErrorCode.RoomModuleTheMemberNumberOfRoomMemberAttributesExceedsLimit, `a member holds at most ${ATTRIBUTE_LIMITS.memberPairs} attributes`)
   if (totalBytes(after) > ATTRIBUTE_LIMITS.memberTotalBytes) overLimit(ZIMErrorCode.RoomModuleTheTotalLengthOfRoomMemberAttributesExceedsLimit, `a member's attributes hold at most ${ATTRIBUTE_LIMITS.memberTotalBytes} bytes in all`)
+}
+
+function checkWhole (value: unknown, name: string, max: number): void {
+  if (value != null && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max)) {
+    invalid(`${name} must be a whole number from 0 to ${max}`)
+  }
+}
+
+/** The history options of `ZIM.create`. */
+export function checkHistoryConfig (config: { historyLimit?: unknown, historyMaxAge?: unknown, historyOnJoin?: unknown }): void {
+  checkWhole(config.historyLimit, 'historyLimit', MAX_HISTORY_LIMIT)
+  checkWhole(config.historyMaxAge, 'historyMaxAge', Number.MAX_SAFE_INTEGER)
+  checkWhole(config.historyOnJoin, 'historyOnJoin', MAX_HISTORY_PAGE)
+}
+
+/** `queryHistoryMessage`'s config, as the page it asks for (count capped at 100). */
+export function checkHistoryQuery (config: unknown): HistoryPage {
+  if (config == null || typeof config !== 'object') invalid('config must be an object')
+  const { count, reverse, nextMessage } = config as Partial<ZIMMessageQueryConfig>
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) invalid('config.count must be a whole number from 1')
+  if (reverse != null && typeof reverse !== 'boolean') invalid('config.reverse must be a boolean')
+  let anchor: HistoryPage['anchor']
+  if (nextMessage != null) {
+    if (typeof nextMessage !== 'object') invalid('config.nextMessage must be a message')
+    const { orderKey, messageID } = nextMessage
+    if (typeof orderKey !== 'number' || !Number.isSafeInteger(orderKey) || orderKey <= 0) invalid('config.nextMessage.orderKey must be a message\'s orderKey')
+    if (typeof messageID !== 'string' || !/^[0-9]{1,20}$/.test(messageID)) invalid('config.nextMessage.messageID must be a message\'s messageID')
+    anchor = { orderKey, messageID }
+  }
+  return { anchor, older: reverse === true, count: Math.min(count, MAX_HISTORY_PAGE) }
 }

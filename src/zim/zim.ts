@@ -21,14 +21,14 @@ import {
   ZIMRoomAttributesUpdateAction, ZIMRoomEvent
 } from './defines.js'
 import {
-  LIMITS, checkAttributeMap, checkFlags, checkKeyList, checkMemberAttributes, checkPageConfig, checkPriority, checkRoomAttributeSizes,
-  checkRoomAttributeTotals, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserIDList, checkUserName
+  LIMITS, checkAttributeMap, checkFlags, checkHistoryConfig, checkHistoryQuery, checkKeyList, checkMemberAttributes, checkPageConfig, checkPriority,
+  checkRoomAttributeSizes, checkRoomAttributeTotals, checkRoomConfig, checkRoomID, checkRoomInfo, checkRoomMessage, checkUserID, checkUserIDList, checkUserName
 } from './validate.js'
 import type { FrameStats } from '../rooms/frame-gate.js'
 import type { RoomsubNode } from '../node/create-node.js'
 import type { RoomsubConfig, ResolvedConfig } from './config.js'
 import type {
-  ZIMAppConfig, ZIMEventHandler, ZIMLoginConfig, ZIMMessage, ZIMMessageSendConfig, ZIMMessageSendNotification,
+  ZIMAppConfig, ZIMEventHandler, ZIMLoginConfig, ZIMMessage, ZIMMessageQueriedResult, ZIMMessageQueryConfig, ZIMMessageSendConfig, ZIMMessageSendNotification,
   ZIMMessageSentResult, ZIMRoomAdvancedConfig, ZIMRoomAllLeftResult, ZIMRoomCreatedResult, ZIMRoomEnteredResult,
   ZIMRoomFullInfo, ZIMRoomInfo, ZIMRoomJoinedResult, ZIMRoomLeftResult, ZIMRoomMemberQueriedResult,
   ZIMRoomMemberQueryConfig, ZIMRoomMessage, ZIMRoomOnlineMemberCountQueriedResult, ZIMUserInfo,
@@ -71,6 +71,7 @@ export class ZIM {
     if (config == null || typeof config !== 'object' || !Number.isSafeInteger(config.appID) || config.appID <= 0 || config.appID > 0xffffffff) {
       throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'appID must be a whole number from 1 to 4294967295')
     }
+    checkHistoryConfig(config)
     const resolved = resolveConfig(config)
     // a malformed authority key fails here, not at the first login
     const verifier = resolved.authority != null ? new TokenVerifier(resolved.appID, resolved.authority) : undefined
@@ -213,6 +214,11 @@ export class ZIM {
           message: (roomID, message) => {
             this.emit('roomMessageReceived', { messageList: [message], fromConversationID: roomID, info: { isOfflineMessage: false } })
             this.emit('receiveRoomMessage', { messageList: [message], fromConversationID: roomID })
+          },
+          // the catch-up after a join: offline messages, told apart by `info`; receiveRoomMessage has no
+          // such field and stays live-only
+          offlineMessages: (roomID, messageList) => {
+            this.emit('roomMessageReceived', { messageList, fromConversationID: roomID, info: { isOfflineMessage: true } })
           },
           roomState: (roomID, state, event, extendedData = '') => { this.emit('roomStateChanged', { roomID, state, event, extendedData }) },
           attributes: (roomID, changes, operator, batch) => { this.emitAttributes(roomID, changes, operator, batch) }
@@ -579,6 +585,25 @@ export class ZIM {
     }
     const sent = await session.rooms.send(room, fields)
     return { message: { ...sending, ...sent, sentStatus: ZIMMessageSentStatus.Success } }
+  }
+
+  /**
+   * One page of a room's recent messages: what this node keeps plus what a few connected members
+   * return, deduplicated, ascending by orderKey. `reverse: true` starts at the newest and pages
+   * toward older ones (next page: `nextMessage = messageList[0]`); `reverse: false` starts at the
+   * oldest kept and pages toward newer ones (next: the last message). An empty page is the end.
+   * Only what members present now still keep can come back (no server).
+   */
+  async queryHistoryMessage (conversationID: string, conversationType: ZIMConversationType, config: ZIMMessageQueryConfig): Promise<ZIMMessageQueriedResult> {
+    if (conversationType !== ZIMConversationType.Room) {
+      throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, 'roomsub keeps room history only (conversationType 1)')
+    }
+    checkRoomID(conversationID)
+    const page = checkHistoryQuery(config)
+    const session = this.requireSession()
+    const room = this.requireRoom(session, conversationID)
+    const messageList = await session.rooms.queryHistory(room, page)
+    return { conversationID, conversationType: ZIMConversationType.Room, messageList }
   }
 
   /** @deprecated since ZIM 2.13: use sendMessage with ZIMConversationType.Room */

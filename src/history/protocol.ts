@@ -1,0 +1,221 @@
+/**
+ * The history protocol (`/roomsub/<appID>/history/1.0.0`): a member asks a
+ * few room peers it is connected to for one page of the messages they keep,
+ * and answers such asks from members of its rooms. Messages travel as their
+ * original signed envelopes, so nobody has to trust the peer that hands them
+ * over: each one is verified like a live frame before it is believed, and
+ * whatever fails is counted (frameStats), never thrown. Everything is bounded:
+ * page size, answer bytes, peers asked, streams, time.
+ */
+import { logger } from '@libp2p/logger'
+import { pbStream } from '@libp2p/utils'
+import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
+import { encodeMessage } from '../wire/encode.js'
+import { HistoryRequest, HistoryResponse } from '../wire/roomsub.js'
+import { historyProtocol } from '../rooms/topics.js'
+import { MAX_ORDER_KEY_SKEW_MS, messageIDOf } from '../rooms/room.js'
+import { ZIMMessageType } from '../zim/defines.js'
+import { MAX_HISTORY_PAGE, compareKeys, orderKeyTime, selectPage } from './store.js'
+import { copyBytes } from '../wire/bytes.js'
+import type { HistoryPage, KeptMessage } from './store.js'
+import type { FrameGate } from '../rooms/frame-gate.js'
+import type { Room } from '../rooms/room.js'
+import type { RoomsubNode } from '../node/create-node.js'
+import type { ChatMessage, Frame } from '../wire/roomsub.js'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+
+const log = logger('roomsub:history')
+
+/** Deadline of one ask, and of serving one, each side. */
+export const HISTORY_TIMEOUT_MS = 2000
+/** Connected members asked at once for a page. */
+export const HISTORY_PEERS = 3
+/** Bytes of envelopes one answer carries at most (a page of 100 full-size messages would be 4.8 MiB). */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024
+/** History streams served at once per connection. */
+const MAX_INBOUND_STREAMS = 32
+/** Room for the answer's own framing around its envelopes (3 bytes of tag and length each, at most). */
+const ANSWER_OVERHEAD = MAX_HISTORY_PAGE * 4 + 16
+
+/** A message from history, verified: its envelope, and what it says. */
+export interface HistoryMessage extends KeptMessage {
+  frame: Frame
+  message: ChatMessage
+}
+
+export interface HistoryHost {
+  node: RoomsubNode
+  appID: number
+  /** opens envelopes (signature against the author's key) and counts refusals */
+  gate: FrameGate
+  /** our own peer id and userID: our current binding in every room */
+  selfId: string
+  localUserID: string
+  /** the room with this ID, if we are in it (connected) */
+  room(roomID: string): Room | undefined
+  /** aborted at stop: every ask in flight ends */
+  signal: AbortSignal
+}
+
+/** Reads one length-prefixed message as raw bytes, so a bad answer is told apart from a lost stream. */
+const RAW = { decode: (data: Uint8Array | { subarray(): Uint8Array }): Uint8Array => data instanceof Uint8Array ? data : data.subarray() }
+const REQUEST = { encode: (request: HistoryRequest): Uint8Array => encodeMessage(HistoryRequest.codec(), request) }
+
+export class HistoryProtocol {
+  private readonly host: HistoryHost
+  private readonly protocol: string
+
+  constructor (host: HistoryHost) {
+    this.host = host
+    this.protocol = historyProtocol(host.appID)
+  }
+
+  async start (): Promise<void> {
+    await this.host.node.handle(this.protocol, this.onStream, { maxInboundStreams: MAX_INBOUND_STREAMS })
+  }
+
+  async stop (): Promise<void> {
+    await this.host.node.unhandle(this.protocol).catch(() => {})
+  }
+
+  /**
+   * Asks up to three connected members of `room` for `page`, in parallel,
+   * each within the deadline. Returns every verified message they sent (not
+   * deduplicated, possibly more than a page); a silent or lying peer adds nothing.
+   */
+  async fetch (room: Room, page: HistoryPage): Promise<HistoryMessage[]> {
+    const members = new Set([...room.members.values()].map(m => m.peerId))
+    const peers = this.host.node.getPeers().filter(p => members.has(p.toString()))
+    for (let i = peers.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1))
+      ;[peers[i], peers[j]] = [peers[j], peers[i]]
+    }
+    const answers = await Promise.all(peers.slice(0, HISTORY_PEERS).map(async peer => this.ask(peer, room, page)))
+    return answers.flat()
+  }
+
+  private async ask (peer: PeerId, room: Room, page: HistoryPage): Promise<HistoryMessage[]> {
+    const signal = AbortSignal.any([this.host.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)])
+    let stream: Stream | undefined
+    let raw: Uint8Array
+    try {
+      stream = await this.host.node.dialProtocol(peer, this.protocol, { signal })
+      const pb = pbStream(stream, { maxDataLength: MAX_ANSWER_BYTES + ANSWER_OVERHEAD })
+      await pb.write({
+        roomID: room.roomID,
+        anchorOrderKey: BigInt(page.anchor?.orderKey ?? 0),
+        anchorMessageID: page.anchor?.messageID ?? '',
+        older: page.older,
+        count: Math.min(page.count, MAX_HISTORY_PAGE)
+      }, REQUEST, { signal })
+      raw = await pb.read(RAW, { signal })
+      await stream.close({ signal }).catch(() => {})
+    } catch (err) {
+      stream?.abort(err instanceof Error ? err : new Error(String(err)))
+      // an answer longer than any honest one is the peer's doing; a timeout or a closed stream is not
+      if (err instanceof Error && /^Invalid(Data|Message)Length/.test(err.name)) this.host.gate.count('bad-history-answer')
+      log('history of %s from %p failed: %e', room.roomID, peer, err)
+      return []
+    }
+    let messages: Uint8Array[]
+    try {
+      messages = HistoryResponse.decode(raw, { limits: { messages: MAX_HISTORY_PAGE } }).messages
+    } catch (err) {
+      this.host.gate.count('bad-history-answer')
+      log('history answer for %s from %p refused: %e', room.roomID, peer, err)
+      return []
+    }
+    const verified: HistoryMessage[] = []
+    const now = Date.now()
+    for (const envelope of messages) {
+      const message = await this.verify(room, envelope, now)
+      if (message != null) verified.push(message)
+    }
+    // what lies outside the asked page is not refused (it verified), only left out
+    return selectPage(verified.sort(compareKeys), page)
+  }
+
+  /**
+   * An envelope from a history answer, checked as the frame gate checks a
+   * live one, as far as history allows: the author's signature; this room; a
+   * chat message, not an announcement; not a barrage; a userID and key that
+   * do not contradict a current member's binding (ours included); an orderKey
+   * a live receiver would let move its clock. Refusals count as
+   * `history-rejected`.
+   */
+  private async verify (room: Room, envelope: Uint8Array, now = Date.now()): Promise<HistoryMessage | undefined> {
+    const refuse = (why: string): undefined => {
+      this.host.gate.count('history-rejected')
+      log('%s: history entry refused: %s', room.roomID, why)
+      return undefined
+    }
+    if (envelope.byteLength > MAX_ENVELOPE_BYTES) return refuse('oversize')
+    let frame: Frame
+    let author: string
+    try {
+      const opened = await this.host.gate.open(envelope)
+      frame = opened.body
+      author = opened.author.peerIdString
+    } catch {
+      return refuse('does not open or is forged')
+    }
+    const message = frame.message
+    if (frame.roomID !== room.roomID) return refuse('another room')
+    if (message == null || frame.announcement != null || frame.attributes != null) return refuse('not a chat message')
+    if (message.type === ZIMMessageType.Barrage) return refuse('a barrage message')
+    const orderKey = Number(message.orderKey)
+    if (!Number.isSafeInteger(orderKey) || orderKeyTime(orderKey) > now + MAX_ORDER_KEY_SKEW_MS) return refuse('orderKey out of range')
+    const bound = message.userID === this.host.localUserID ? this.host.selfId : room.members.get(message.userID)?.peerId
+    if (bound != null && bound !== author) return refuse(`${message.userID} is bound to another key`)
+    const speaksAs = author === this.host.selfId ? this.host.localUserID : room.speaksAs(author)
+    if (speaksAs != null && speaksAs !== message.userID) return refuse(`its key speaks as ${speaksAs}`)
+    return {
+      orderKey,
+      messageID: messageIDOf(frame.from, frame.session, message.seq),
+      // passed from peer to peer a message grows no younger: its age counts from its orderKey time
+      at: Math.min(now, orderKeyTime(orderKey)),
+      // decoded fields are views into the answer: the kept copy must not pin it
+      envelope: copyBytes(envelope),
+      frame,
+      message
+    }
+  }
+
+  private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
+    const signal = AbortSignal.any([this.host.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)])
+    try {
+      const pb = pbStream(stream, { maxDataLength: 1024 })
+      const request = await pb.read(HistoryRequest, { signal })
+      const messages = this.answer(request, connection.remotePeer.toString())
+      await pb.write({ messages: messages as Array<Uint8Array<ArrayBuffer>> }, HistoryResponse, { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      this.host.gate.count('history-request-failed')
+      log('serving history to %p failed: %e', connection.remotePeer, err)
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  /** The envelopes for one request: only a member of a room we are in gets any. */
+  private answer (request: HistoryRequest, requester: string): Uint8Array[] {
+    const room = this.host.room(request.roomID)
+    if (room == null || room.speaksAs(requester) == null) return []
+    const anchorOrderKey = Number(request.anchorOrderKey)
+    const page: HistoryPage = {
+      anchor: anchorOrderKey > 0 ? { orderKey: anchorOrderKey, messageID: request.anchorMessageID } : undefined,
+      older: request.older,
+      count: Math.min(request.count, MAX_HISTORY_PAGE)
+    }
+    const kept = room.history.page(page)
+    // over the byte bound, the messages nearest the anchor stay
+    const nearestFirst = page.older ? kept.reverse() : kept
+    const out: Uint8Array[] = []
+    let bytes = 0
+    for (const entry of nearestFirst) {
+      if (bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES) break
+      bytes += entry.envelope.byteLength
+      out.push(entry.envelope)
+    }
+    return page.older ? out.reverse() : out
+  }
+}
