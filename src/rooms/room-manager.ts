@@ -272,11 +272,12 @@ export class RoomManager {
     // a DHT walk costs dozens of requests: ask it only when no neighbour is known to be in the room
     let snapshot: Snapshot | undefined
     let record: RoomRecordView | undefined
+    let unanswered = 0
     for (let round = 1; ; round++) {
       let recordLookup = this.pubsub.getSubscribers(topic).length === 0 ? this.init.registry.lookup(room.roomID) : undefined
       const first = await this.snapshotFromTopicPeers(room)
       snapshot = first.snapshot
-      let unanswered = first.unanswered
+      unanswered = first.unanswered
       if (snapshot == null) {
         // nobody connected is in the room: the registry decides whether it exists
         recordLookup ??= this.init.registry.lookup(room.roomID)
@@ -303,6 +304,8 @@ export class RoomManager {
       throw zimError(ZIMErrorCode.RoomModuleTheRoomAlreadyExists, `room ${room.roomID} already exists`)
     }
     if (!exists && mode === 'join') {
+      // neighbours that never answered have not said the room is missing: that is a timeout, not a no
+      if (unanswered > 0) throw zimError(ZIMErrorCode.NetworkModuleRequestTimeout, `room ${room.roomID}: ${unanswered} peers did not answer within joinTimeout`)
       throw zimError(ZIMErrorCode.RoomModuleTheRoomDoesNotExist, `room ${room.roomID} does not exist`)
     }
     if (!exists) {
