@@ -87,7 +87,7 @@ interface Results {
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
   scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, startMs: number, error?: string }>
-  /** roomsub's message path in a plain room and in a room full of attributes, side by side: medians over rounds */
+  /** roomsub's message path in a plain room and in a room full of attributes with history kept, side by side: medians over rounds */
   featureCost: { rounds: number, plain: FeatureCost, withState: FeatureCost }
 }
 
@@ -253,13 +253,14 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
 }
 
 /**
- * What attributes cost a message: two rooms of the same size live at once,
- * one plain, one with every attribute ZIM allows; rounds of the low-rate
+ * What attributes and history cost a message: two rooms of the same size
+ * live at once, one plain (no history kept), one with every attribute ZIM
+ * allows and a full history window (the default 200); rounds of the low-rate
  * latency run alternate between them (the order flips each round), so both
  * see the same machine. Figures are medians of the per-round figures.
  */
 async function featureCostRuns (o: Options, results: Results): Promise<void> {
-  const plain = new RoomsubSystem()
+  const plain = new RoomsubSystem({ historyLimit: 0 })
   const withState = new RoomsubWithStateSystem()
   try {
     await plain.start(o.nodes)
@@ -277,7 +278,7 @@ async function featureCostRuns (o: Options, results: Results): Promise<void> {
     }
     const med = (xs: FeatureCost[]): FeatureCost => ({ p50: median(xs.map(x => x.p50)), p99: median(xs.map(x => x.p99)), cpuPerMessage: median(xs.map(x => x.cpuPerMessage)) })
     results.featureCost = { rounds, plain: med(figures.plain), withState: med(figures.withState) }
-    log(`feature cost: plain p50 ${fmt(results.featureCost.plain.p50)} ms, with attributes ${fmt(results.featureCost.withState.p50)} ms`)
+    log(`feature cost: plain p50 ${fmt(results.featureCost.plain.p50)} ms, with attributes and history ${fmt(results.featureCost.withState.p50)} ms`)
   } finally {
     await plain.stop()
     await withState.stop()
@@ -348,7 +349,7 @@ function table (r: Results): string {
     row(`rss per node @${m.nodes}`, mb(m.rssPerNode), mb(g?.rssPerNode ?? Number.NaN), mb(s?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, g?.rssPerNode ?? Number.NaN), ratio(m.rssPerNode, s?.rssPerNode ?? Number.NaN))
   }
   const fc = r.featureCost
-  row('room with attributes vs plain', 'plain', 'attributes', '', 'ratio')
+  row('attributes + history vs plain room', 'plain', 'full', '', 'ratio')
   row('  latency p50 / p99 ms', `${fmt(fc.plain.p50)} / ${fmt(fc.plain.p99)}`, `${fmt(fc.withState.p50)} / ${fmt(fc.withState.p99)}`, '', `${ratio(fc.withState.p50, fc.plain.p50)} / ${ratio(fc.withState.p99, fc.plain.p99)}`)
   row('  CPU ms per message', fmt(fc.plain.cpuPerMessage), fmt(fc.withState.cpuPerMessage), '', ratio(fc.withState.cpuPerMessage, fc.plain.cpuPerMessage))
   row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
@@ -384,7 +385,7 @@ async function main (): Promise<void> {
   const t0 = performance.now()
   if ((globalThis as { gc?: unknown }).gc == null) log('note: run with --expose-gc for steadier memory figures (npm run bench does)')
   log('messages: latency and throughput'); await messageRuns(o, results)
-  log('feature cost: attributes on the message path'); await featureCostRuns(o, results)
+  log('feature cost: attributes and history on the message path'); await featureCostRuns(o, results)
   log('membership: join, create, departures'); await membershipRuns(o, results)
   log('memory'); await memoryRuns(o, results)
   log('scaling'); await scalingRuns(o, results)

@@ -106,8 +106,9 @@ export class RoomsubSystem implements ChatSystem {
 
 /**
  * roomsub with the room's other features carrying state: the most room
- * attributes ZIM allows (20 keys, about 5 KB) and 30 member attributes on
- * every member, so a message's path is measured next to a room full of them.
+ * attributes ZIM allows (20 keys, about 5 KB), 30 member attributes on every
+ * member, and history kept (the default window, filled by the warm-up), so a
+ * message's path is measured next to a room full of them.
  */
 export class RoomsubWithStateSystem extends RoomsubSystem {
   override async start (n: number): Promise<void> {

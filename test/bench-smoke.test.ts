@@ -53,7 +53,7 @@ describe('benchmark harness', () => {
         const fc = r.featureCost[room]
         assert.ok(fc.p50 > 0 && fc.p99 >= fc.p50 && fc.cpuPerMessage > 0, `feature cost (${room}): ${JSON.stringify(fc)}`)
       }
-      assert.match(stdout, /room with attributes vs plain/)
+      assert.match(stdout, /attributes \+ history vs plain room/)
       assert.match(readFileSync(join(out, 'latency.svg'), 'utf8'), /^<svg[\s\S]*polyline[\s\S]*<\/svg>\n$/)
     } finally {
       rmSync(out, { recursive: true, force: true })
