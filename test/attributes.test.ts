@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { roomTopic } from '../src/rooms/topics.js'
 import { ZIMErrorCode, ZIMRoomAttributesUpdateAction } from '../src/index.js'
-import { FAST, Forger, captureFrames, freshAppID, peek, rejectsWith, rewrap, startAttacker, startPartition, startPeer, startPeers, stopPeers, waitUntil } from './helpers.js'
+import { FAST, Forger, captureFrames, eventually, freshAppID, peek, rejectsWith, rewrap, startAttacker, startPartition, startPeer, startPeers, stopPeers, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 const SET = { isForce: false, isDeleteAfterOwnerLeft: false, isUpdateOwner: false }
@@ -20,12 +20,19 @@ async function attrs (peer: Peer, roomID: string): Promise<Record<string, string
 /** Waits until every peer's attributes equal `expected`. */
 async function allSee (peers: Peer[], roomID: string, expected: Record<string, string>, timeout = 10_000): Promise<void> {
   for (const p of peers) {
-    let last: Record<string, string> = {}
-    await waitUntil(`${p.userID} sees ${JSON.stringify(expected)} (has ${JSON.stringify(last)})`, () => {
-      void attrs(p, roomID).then(a => { last = a })
-      return JSON.stringify(sortKeys(last)) === JSON.stringify(sortKeys(expected))
-    }, timeout)
+    await eventually(`${p.userID} sees ${JSON.stringify(expected)}`, async () => JSON.stringify(sortKeys(await attrs(p, roomID))) === JSON.stringify(sortKeys(expected)), timeout)
   }
+}
+
+/** Waits until every peer holds the same attributes with `done` true of them; returns them. */
+async function agreement (peers: Peer[], roomID: string, done: (agreed: Record<string, string>) => boolean, timeout = 10_000): Promise<Record<string, string>> {
+  let agreed: Record<string, string> = {}
+  await eventually('every member holds the same attributes', async () => {
+    const views = await Promise.all(peers.map(async p => JSON.stringify(sortKeys(await attrs(p, roomID)))))
+    agreed = new Set(views).size === 1 ? JSON.parse(views[0]) as Record<string, string> : {}
+    return done(agreed)
+  }, timeout)
+  return agreed
 }
 
 function sortKeys (o: Record<string, string>): Record<string, string> {
@@ -160,13 +167,7 @@ describe('room attributes', () => {
         await Promise.all(peers.map(async p => p.zim.setRoomAttributes({ shared: `${p.userID}-${round}`, [`own-${p.userID}`]: `${round}` }, 'race', { ...SET, isForce: true })))
       }
       // the winner of each key is the same everywhere: wait until all agree, whatever the value
-      let agreed: Record<string, string> = {}
-      await waitUntil('every member holds the same attributes', () => {
-        void Promise.all(peers.map(async p => JSON.stringify(sortKeys(await attrs(p, 'race'))))).then(views => {
-          agreed = new Set(views).size === 1 ? JSON.parse(views[0]) as Record<string, string> : {}
-        })
-        return Object.keys(agreed).length === 6
-      })
+      const agreed = await agreement(peers, 'race', a => Object.keys(a).length === 6)
       assert.match(agreed.shared, /^u\d-4$/, 'the last round wins (its clocks are larger than every earlier one)')
       for (const p of peers) {
         assert.deepEqual(sortKeys(p.events.attributesFromEvents('race')), agreed, `${p.userID}'s events add up to the settled values`)
@@ -238,13 +239,7 @@ describe('room attributes', () => {
       await allSee(net.sides[0], 'split', { before: 'cut', side: 'a', a: '1' })
       await allSee(net.sides[1], 'split', { before: 'cut', side: 'b', b: '1' })
       net.heal()
-      let agreed: Record<string, string> = {}
-      await waitUntil('both sides hold the same attributes again', () => {
-        void Promise.all(net.all.map(async p => JSON.stringify(sortKeys(await attrs(p, 'split'))))).then(views => {
-          agreed = new Set(views).size === 1 ? JSON.parse(views[0]) as Record<string, string> : {}
-        })
-        return agreed.a === '1' && agreed.b === '1'
-      }, 30_000)
+      const agreed = await agreement(net.all, 'split', a => a.a === '1' && a.b === '1', 30_000)
       assert.ok(agreed.side === 'a' || agreed.side === 'b')
       for (const p of net.all) {
         assert.deepEqual(sortKeys(p.events.attributesFromEvents('split')), agreed, `${p.userID}'s events add up to the settled values`)

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ZIMErrorCode } from '../src/index.js'
-import { FAST, rejectsWith, startPeer, startPeers, stopPeers, waitUntil } from './helpers.js'
+import { FAST, eventually, rejectsWith, startPeer, startPeers, stopPeers } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 async function attrsOf (peer: Peer, roomID: string, userID: string): Promise<Record<string, string>> {
@@ -17,11 +17,8 @@ async function attrsOf (peer: Peer, roomID: string, userID: string): Promise<Rec
 
 async function allSee (peers: Peer[], roomID: string, userID: string, expected: Record<string, string>): Promise<void> {
   for (const p of peers) {
-    let last: Record<string, string> = {}
-    await waitUntil(`${p.userID} sees ${userID}'s ${JSON.stringify(expected)}`, () => {
-      void attrsOf(p, roomID, userID).then(a => { last = a })
-      return JSON.stringify(Object.entries(last).sort()) === JSON.stringify(Object.entries(expected).sort())
-    })
+    await eventually(`${p.userID} sees ${userID}'s ${JSON.stringify(expected)}`, async () =>
+      JSON.stringify(Object.entries(await attrsOf(p, roomID, userID)).sort()) === JSON.stringify(Object.entries(expected).sort()))
   }
 }
 
@@ -114,10 +111,9 @@ describe('room member attributes', () => {
         await Promise.all(peers.map(async p => p.zim.setRoomMembersAttributes({ k: `${p.userID}${round}` }, ['u0'], 'mrace', { isDeleteAfterOwnerLeft: true })))
       }
       let agreed = ''
-      await waitUntil('every member holds one value', () => {
-        void Promise.all(peers.map(async p => (await attrsOf(p, 'mrace', 'u0')).k)).then(views => {
-          agreed = new Set(views).size === 1 ? views[0] : ''
-        })
+      await eventually('every member holds one value', async () => {
+        const views = await Promise.all(peers.map(async p => (await attrsOf(p, 'mrace', 'u0')).k))
+        agreed = new Set(views).size === 1 ? views[0] : ''
         return agreed !== ''
       })
       assert.match(agreed, /^u\d3$/)
