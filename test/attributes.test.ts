@@ -264,10 +264,10 @@ describe('room attributes', () => {
       const forger = new Forger(appID, attacker.key)
       const stats = (): Record<string, number> => a.zim.frameStats()
       const ignoredBefore = stats()['attributes-ignored'] ?? 0
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.attributes('guarded', { clock: 5n, room: [{ key: 'owned', value: 'by me', deleted: false, owner: 'mallory', deleteAfterOwnerLeft: false }] })))
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.attributes('guarded', { clock: 5n, room: [{ key: 'owned', value: 'by me', deleted: false, owner: 'mallory', deleteAfterOwnerLeft: false, ownerSession: 0n }] })))
       await waitUntil('alice ignored the stranger\'s attributes', () => (stats()['attributes-ignored'] ?? 0) > ignoredBefore)
       const shapeBefore = stats()['wrong-room-or-shape'] ?? 0
-      const both = { ...forger.attributes('guarded', { room: [{ key: 'k', value: 'v', deleted: false, owner: 'x', deleteAfterOwnerLeft: false }] }), message: forger.message('guarded', 'x', 1n, 'hi').message }
+      const both = { ...forger.attributes('guarded', { room: [{ key: 'k', value: 'v', deleted: false, owner: 'x', deleteAfterOwnerLeft: false, ownerSession: 0n }] }), message: forger.message('guarded', 'x', 1n, 'hi').message }
       await attacker.node.services.pubsub.publish(topic, await forger.seal(both))
       await waitUntil('alice refused a frame with two parts', () => (stats()['wrong-room-or-shape'] ?? 0) > shapeBefore)
 

@@ -224,13 +224,13 @@ export async function buildWorld (): Promise<FuzzWorld> {
     await seal(`${u} room attributes`, id, frame({
       attributes: {
         clock: 3n,
-        room: [{ key: 'topic', value: `${u}'s`, deleted: false, owner: u, deleteAfterOwnerLeft: true }, { key: 'gone', value: '', deleted: true, owner: u, deleteAfterOwnerLeft: false }],
+        room: [{ key: 'topic', value: `${u}'s`, deleted: false, owner: u, deleteAfterOwnerLeft: true, ownerSession: session }, { key: 'gone', value: '', deleted: true, owner: u, deleteAfterOwnerLeft: false, ownerSession: 0n }],
         members: [],
         batch: false
       }
     }))
     await seal(`${u} member attributes (batch)`, id, frame({
-      attributes: { clock: 4n, room: [], members: HONEST_USERS.map(userID => ({ userID, key: 'role', value: `set by ${u}`, deleteAfterOwnerLeft: true })), batch: true }
+      attributes: { clock: 4n, room: [], members: HONEST_USERS.map(userID => ({ userID, key: 'role', value: `set by ${u}`, deleteAfterOwnerLeft: true, ownerSession: 0n })), batch: true }
     }))
   }
 

@@ -2,9 +2,12 @@
  * A room's attributes and its members' attributes, replicated without a
  * server. Every (room key) and every (member, key) is a last-writer-wins
  * register ordered by (Lamport clock, author peer id bytes): members that
- * applied the same frames hold the same values, whatever order the frames
- * came in. Entries removed because their owner left stay as tombstones with
- * their stamp, so a late copy of the frame that set them changes nothing.
+ * applied the same frames hold the same entries, whatever order the frames
+ * came in. An entry that goes when its owner leaves names the owner's
+ * membership session and shows only while the owner is in the room in that
+ * session: a function of the entries and the member list, so it is the same
+ * at every member that sees the same members, a rejoin (a new session)
+ * included, and needs no message of its own.
  *
  * Pure state. ZIM's ownership rules (isForce, isUpdateOwner) are the
  * writer's to apply before it publishes (`planSet`, `planDelete`); receivers
@@ -64,10 +67,10 @@ interface Entry extends Stamp {
   value: string
   /** deleted by a writer */
   deleted: boolean
-  /** removed because its owner left (deleteAfterOwnerLeft) */
-  ownerGone: boolean
   owner: string
   deleteAfterOwnerLeft: boolean
+  /** with deleteAfterOwnerLeft: the owner's session it belongs to */
+  ownerSession: bigint
   /** the signed frame that set it, handed to joiners */
   frame: Uint8Array
   hash: bigint
@@ -93,9 +96,8 @@ function stampHash (scope: string, key: string, stamp: Stamp): bigint {
   return createHash('sha256').update(scope).update('\0').update(key).update('\0').update(stamp.clock.toString()).update('\0').update(stamp.author).digest().readBigUInt64BE(0)
 }
 
-function visible (entry: Entry | undefined): entry is Entry {
-  return entry != null && !entry.deleted && !entry.ownerGone
-}
+/** The session `userID` is in the room with now (ourselves included), if it is. */
+export type SessionOf = (userID: string) => bigint | undefined
 
 function byteLength (s: string): number {
   return Buffer.byteLength(s, 'utf8')
@@ -116,12 +118,21 @@ export function wellFormed (update: AttributeUpdate): boolean {
 }
 
 export class RoomAttributes {
+  private readonly sessionOf: SessionOf
   private readonly room = new Map<string, Entry>()
   private readonly members = new Map<string, Map<string, Entry>>()
   private memberEntries = 0
   /** the largest clock seen: our next write is stamped one past it */
   private clock = 0n
   private digestValue = 0n
+
+  constructor (sessionOf: SessionOf) {
+    this.sessionOf = sessionOf
+  }
+
+  private visible (entry: Entry | undefined): entry is Entry {
+    return entry != null && !entry.deleted && (!entry.deleteAfterOwnerLeft || this.sessionOf(entry.owner) === entry.ownerSession)
+  }
 
   /** The next clock for a write of ours. */
   nextClock (): bigint {
@@ -144,13 +155,13 @@ export class RoomAttributes {
 
   values (): Record<string, string> {
     const out: Record<string, string> = {}
-    for (const [key, entry] of this.room) if (visible(entry)) out[key] = entry.value
+    for (const [key, entry] of this.room) if (this.visible(entry)) out[key] = entry.value
     return out
   }
 
   memberValues (userID: string): Record<string, string> {
     const out: Record<string, string> = {}
-    for (const [key, entry] of this.members.get(userID) ?? []) if (visible(entry)) out[key] = entry.value
+    for (const [key, entry] of this.members.get(userID) ?? []) if (this.visible(entry)) out[key] = entry.value
     return out
   }
 
@@ -169,53 +180,51 @@ export class RoomAttributes {
 
   /**
    * Merges a verified frame by `author` (peer id bytes); `raw` is its signed
-   * envelope. `departed` says whether a userID was seen leaving the room:
-   * entries it owns that go when their owner leaves arrive deleted.
+   * envelope.
    */
-  merge (author: Uint8Array, update: AttributeUpdate, raw: Uint8Array, departed: (userID: string) => boolean): AttributeChanges {
+  merge (author: Uint8Array, update: AttributeUpdate, raw: Uint8Array): AttributeChanges {
     const changes: AttributeChanges = { room: [], members: new Map(), taken: 0 }
     const stamp: Stamp = { clock: update.clock, author }
     if (update.clock > this.clock) this.clock = update.clock
-    for (const a of update.room) this.mergeRoom(a, stamp, raw, changes, departed)
-    for (const a of update.members) this.mergeMember(a, stamp, raw, changes, departed)
+    for (const a of update.room) this.mergeRoom(a, stamp, raw, changes)
+    for (const a of update.members) this.mergeMember(a, stamp, raw, changes)
     this.evict()
     return changes
   }
 
-  private entryOf (a: RoomAttribute | MemberAttribute, stamp: Stamp, raw: Uint8Array, scope: string, departed: (userID: string) => boolean): Entry {
-    const owner = 'owner' in a ? a.owner : a.userID
+  private entryOf (a: RoomAttribute | MemberAttribute, stamp: Stamp, raw: Uint8Array, scope: string): Entry {
     return {
       clock: stamp.clock,
       author: stamp.author,
       value: a.value,
       deleted: 'deleted' in a ? a.deleted : false,
-      ownerGone: a.deleteAfterOwnerLeft && departed(owner),
-      owner,
+      owner: 'owner' in a ? a.owner : a.userID,
       deleteAfterOwnerLeft: a.deleteAfterOwnerLeft,
+      ownerSession: a.ownerSession,
       frame: raw,
       hash: stampHash(scope, a.key, stamp)
     }
   }
 
-  private mergeRoom (a: RoomAttribute, stamp: Stamp, raw: Uint8Array, changes: AttributeChanges, departed: (userID: string) => boolean): void {
+  private mergeRoom (a: RoomAttribute, stamp: Stamp, raw: Uint8Array, changes: AttributeChanges): void {
     const old = this.room.get(a.key)
     if (old != null && compareStamps(stamp, old) <= 0) return
-    const entry = this.entryOf(a, stamp, raw, '', departed)
+    const entry = this.entryOf(a, stamp, raw, '')
     this.digestValue ^= (old?.hash ?? 0n) ^ entry.hash
     this.room.set(a.key, entry)
     changes.taken++
-    if (visible(entry) && (!visible(old) || old.value !== entry.value)) {
+    if (this.visible(entry) && (!this.visible(old) || old.value !== entry.value)) {
       changes.room.push({ action: AttributeAction.Set, key: a.key, value: entry.value })
-    } else if (!visible(entry) && visible(old)) {
+    } else if (!this.visible(entry) && this.visible(old)) {
       changes.room.push({ action: AttributeAction.Delete, key: a.key, value: old.value })
     }
   }
 
-  private mergeMember (a: MemberAttribute, stamp: Stamp, raw: Uint8Array, changes: AttributeChanges, departed: (userID: string) => boolean): void {
+  private mergeMember (a: MemberAttribute, stamp: Stamp, raw: Uint8Array, changes: AttributeChanges): void {
     let entries = this.members.get(a.userID)
     const old = entries?.get(a.key)
     if (old != null && compareStamps(stamp, old) <= 0) return
-    const entry = this.entryOf(a, stamp, raw, `\0${a.userID}`, departed)
+    const entry = this.entryOf(a, stamp, raw, `\0${a.userID}`)
     if (entries == null) {
       entries = new Map()
       this.members.set(a.userID, entries)
@@ -224,7 +233,7 @@ export class RoomAttributes {
     this.digestValue ^= (old?.hash ?? 0n) ^ entry.hash
     entries.set(a.key, entry)
     changes.taken++
-    if (visible(entry) && (!visible(old) || old.value !== entry.value)) {
+    if (this.visible(entry) && (!this.visible(old) || old.value !== entry.value)) {
       const changed = changes.members.get(a.userID) ?? {}
       changed[a.key] = entry.value
       changes.members.set(a.userID, changed)
@@ -232,40 +241,35 @@ export class RoomAttributes {
   }
 
   /**
-   * `userID` left the room: its keys marked deleteAfterOwnerLeft go, and so
-   * do its member attributes that were set that way. Their stamps stay.
+   * `userID`'s session in the room changed (it joined, left, or came back in
+   * a new session; `before` is its session until now): what its entries that
+   * go with their owner show changed with it. Member attributes change
+   * silently (the member's own join or leave says it); room keys are reported.
    */
-  ownerLeft (userID: string): AttributeChanges {
+  ownerChanged (userID: string, before: bigint | undefined): AttributeChanges {
     const changes: AttributeChanges = { room: [], members: new Map(), taken: 0 }
+    const now = this.sessionOf(userID)
     for (const [key, entry] of this.room) {
-      if (entry.owner === userID && entry.deleteAfterOwnerLeft && visible(entry)) {
-        entry.ownerGone = true
-        changes.room.push({ action: AttributeAction.Delete, key, value: entry.value })
-      }
-    }
-    for (const entry of this.members.get(userID)?.values() ?? []) {
-      if (entry.deleteAfterOwnerLeft) entry.ownerGone = true
+      if (entry.owner !== userID || !entry.deleteAfterOwnerLeft || entry.deleted) continue
+      const was = entry.ownerSession === before
+      const is = entry.ownerSession === now
+      if (was && !is) changes.room.push({ action: AttributeAction.Delete, key, value: entry.value })
+      if (!was && is) changes.room.push({ action: AttributeAction.Set, key, value: entry.value })
     }
     return changes
-  }
-
-  /** After a snapshot: owners not in the room (`present`) are gone, as members that saw them leave have it. */
-  pruneOwners (present: (userID: string) => boolean): void {
-    const owners = new Set([...[...this.room.values()].map(e => e.owner), ...this.members.keys()])
-    for (const owner of owners) if (!present(owner)) this.ownerLeft(owner)
   }
 
   /** Keeps the state bounded: the oldest tombstones go first, the same ones at every member. */
   private evict (): void {
     if (this.room.size > WIRE_LIMITS.roomEntries) {
-      const dead = [...this.room].filter(([, e]) => !visible(e)).sort((a, b) => compareStamps(a[1], b[1]))
+      const dead = [...this.room].filter(([, e]) => !this.visible(e)).sort((a, b) => compareStamps(a[1], b[1]))
       for (const [key, entry] of dead.slice(0, this.room.size - WIRE_LIMITS.roomEntries)) {
         this.digestValue ^= entry.hash
         this.room.delete(key)
       }
     }
     if (this.memberEntries > WIRE_LIMITS.memberEntries) {
-      const dead = [...this.members].flatMap(([userID, entries]) => [...entries].filter(([, e]) => !visible(e)).map(([key, e]) => ({ userID, key, e })))
+      const dead = [...this.members].flatMap(([userID, entries]) => [...entries].filter(([, e]) => !this.visible(e)).map(([key, e]) => ({ userID, key, e })))
         .sort((a, b) => compareStamps(a.e, b.e))
       for (const { userID, key, e } of dead.slice(0, this.memberEntries - WIRE_LIMITS.memberEntries)) {
         this.digestValue ^= e.hash
@@ -293,7 +297,7 @@ export class RoomAttributes {
         continue
       }
       const owner = current == null || current.owner === self || options.isUpdateOwner ? self : current.owner
-      entries.push({ key, value, deleted: false, owner, deleteAfterOwnerLeft: options.isDeleteAfterOwnerLeft })
+      entries.push({ key, value, deleted: false, owner, deleteAfterOwnerLeft: options.isDeleteAfterOwnerLeft, ownerSession: this.sessionOf(owner) ?? 0n })
     }
     return { entries, errorKeys }
   }
@@ -310,7 +314,7 @@ export class RoomAttributes {
         errorKeys.push(key)
         continue
       }
-      entries.push({ key, value: '', deleted: true, owner: current.owner, deleteAfterOwnerLeft: false })
+      entries.push({ key, value: '', deleted: true, owner: current.owner, deleteAfterOwnerLeft: false, ownerSession: 0n })
     }
     return { entries, errorKeys }
   }
@@ -323,7 +327,7 @@ export class RoomAttributes {
 
   private viewWith (pending: RoomAttribute[]): Map<string, { value: string, owner: string }> {
     const view = new Map<string, { value: string, owner: string }>()
-    for (const [key, entry] of this.room) if (visible(entry)) view.set(key, { value: entry.value, owner: entry.owner })
+    for (const [key, entry] of this.room) if (this.visible(entry)) view.set(key, { value: entry.value, owner: entry.owner })
     for (const a of pending) {
       if (a.deleted) view.delete(a.key)
       else view.set(a.key, { value: a.value, owner: a.owner })

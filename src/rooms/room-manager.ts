@@ -336,7 +336,7 @@ export class RoomManager {
     if (initial.length > 0) {
       // the creator owns the room's first attributes; they stay when it leaves, as in ZIM
       const self = this.init.user.userID
-      await this.publishAttributes(room, initial.map(([key, value]) => ({ key, value, deleted: false, owner: self, deleteAfterOwnerLeft: false })), [], false)
+      await this.publishAttributes(room, initial.map(([key, value]) => ({ key, value, deleted: false, owner: self, deleteAfterOwnerLeft: false, ownerSession: 0n })), [], false)
     }
     await this.announce(room, Announcement.Kind.JOIN)
     await this.publishRecord(room, false)
@@ -391,8 +391,6 @@ export class RoomManager {
       if (verdict === 'reject') this.count('snapshot-rejected')
     }
     this.mergeAttributeFrames(room, snapshot.attributes, 'snapshot')
-    // owners the room no longer holds have left: what goes with them is gone, as members that saw it have it
-    room.attributes.pruneOwners(userID => userID === this.init.user.userID || room.members.has(userID))
   }
 
   private mergeAttributeFrames (room: Room, frames: Snapshot['attributes'], source: 'snapshot' | 'repair'): void {

@@ -187,7 +187,7 @@ export class Room {
   /** own newest announcement envelope */
   latest?: Uint8Array
   /** room and member attributes, replicated by signed frames */
-  readonly attributes = new RoomAttributes()
+  readonly attributes: RoomAttributes
   /** an open begin/endRoomAttributesBatchOperation: its changes wait here for the end */
   attributeBatch?: { options: SetOptions, entries: RoomAttribute[] }
   private readonly tombstones = new Map<string, Tombstone>()
@@ -199,6 +199,7 @@ export class Room {
     this.init = init
     this.roomID = init.roomID
     this.keySuffix = orderKeySuffix(init.localPeerId)
+    this.attributes = new RoomAttributes(userID => userID === init.localUserID ? this.session : this.members.get(userID)?.session)
     this.history = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
   }
 
@@ -330,6 +331,7 @@ export class Room {
       this.lost.delete(author)
       this.members.set(ann.userID, member)
       this.byPeer.set(author, member)
+      this.ownerChanged(ann.userID, undefined)
       if (live && this.connected) {
         this.init.callbacks.joined(this, [toUserInfo(member)])
       }
@@ -338,7 +340,9 @@ export class Room {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
         this.resetOrdering(existing)
+        const before = existing.session
         existing.session = frame.session
+        this.ownerChanged(existing.userID, before)
         existing.nextMsgSeq = ann.msgSeq + 1n
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
         // while joining: messages sent before we could hear them mostly never come, so skip the gap,
@@ -407,11 +411,6 @@ export class Room {
     if (lost != null && lost.reachable !== true && this.connected) this.init.callbacks.lostHeard(this, lost, [])
   }
 
-  /** Whether `userID` was seen leaving (and is not back): its attributes that go with it are gone. */
-  departed (userID: string): boolean {
-    return userID !== this.init.localUserID && !this.members.has(userID) && this.tombstones.has(userID)
-  }
-
   /**
    * Merges a verified attribute frame: live from a member, or handed over by
    * a member (a joiner's snapshot, reported to nobody; a repair after digests
@@ -423,7 +422,7 @@ export class Room {
     if (source === 'live' && member == null && author !== this.init.localPeerId) return 'ignore'
     if (!wellFormed(update)) return 'reject'
     // decoded fields are views into a network buffer: keep copies of what outlives this call
-    const changes = this.attributes.merge(copyBytes(frame.from), update, copyBytes(raw), userID => this.departed(userID))
+    const changes = this.attributes.merge(copyBytes(frame.from), update, copyBytes(raw))
     if (source !== 'snapshot' && this.connected && (changes.room.length > 0 || changes.members.size > 0)) {
       this.init.callbacks.attributesChanged(this, changes, member?.userID ?? this.init.localUserID, update.batch)
     }
@@ -574,9 +573,14 @@ export class Room {
     this.resetOrdering(member)
     this.members.delete(member.userID)
     if (this.byPeer.get(member.peerId) === member) this.byPeer.delete(member.peerId)
-    const changes = this.attributes.ownerLeft(member.userID)
-    if (changes.room.length > 0 && this.connected) this.init.callbacks.attributesChanged(this, changes, undefined, false)
+    this.ownerChanged(member.userID, member.session)
     this.onHeard?.()
+  }
+
+  /** A member's session changed (it joined, left or came back): report the room keys that show or hide with it. */
+  private ownerChanged (userID: string, before: bigint | undefined): void {
+    const changes = this.attributes.ownerChanged(userID, before)
+    if (changes.room.length > 0 && this.connected) this.init.callbacks.attributesChanged(this, changes, undefined, false)
   }
 
   /** every member that answers our join (all of them in rooms up to ANSWERING_MEMBERS) has been heard live */

@@ -460,6 +460,12 @@ export namespace Frame {
     index: number
   }
 
+  export interface FrameAttributesRoomOwnerSessionFieldEvent {
+    field: '$.attributes.room[].ownerSession'
+    value: bigint
+    index: number
+  }
+
   export interface FrameAttributesMembersUserIDFieldEvent {
     field: '$.attributes.members[].userID'
     value: string
@@ -484,6 +490,12 @@ export namespace Frame {
     index: number
   }
 
+  export interface FrameAttributesMembersOwnerSessionFieldEvent {
+    field: '$.attributes.members[].ownerSession'
+    value: bigint
+    index: number
+  }
+
   export interface FrameAttributesBatchFieldEvent {
     field: '$.attributes.batch'
     value: boolean
@@ -497,7 +509,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesBatchFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesRoomOwnerSessionFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersOwnerSessionFieldEvent | FrameAttributesBatchFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -1729,6 +1741,12 @@ export namespace AttributeUpdate {
     index: number
   }
 
+  export interface AttributeUpdateRoomOwnerSessionFieldEvent {
+    field: '$.room[].ownerSession'
+    value: bigint
+    index: number
+  }
+
   export interface AttributeUpdateMembersUserIDFieldEvent {
     field: '$.members[].userID'
     value: string
@@ -1753,6 +1771,12 @@ export namespace AttributeUpdate {
     index: number
   }
 
+  export interface AttributeUpdateMembersOwnerSessionFieldEvent {
+    field: '$.members[].ownerSession'
+    value: bigint
+    index: number
+  }
+
   export interface AttributeUpdateBatchFieldEvent {
     field: '$.batch'
     value: boolean
@@ -1766,7 +1790,7 @@ export namespace AttributeUpdate {
     return decodeMessage(buf, AttributeUpdate.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttributeUpdate>): Generator<AttributeUpdateClockFieldEvent | AttributeUpdateRoomKeyFieldEvent | AttributeUpdateRoomValueFieldEvent | AttributeUpdateRoomDeletedFieldEvent | AttributeUpdateRoomOwnerFieldEvent | AttributeUpdateRoomDeleteAfterOwnerLeftFieldEvent | AttributeUpdateMembersUserIDFieldEvent | AttributeUpdateMembersKeyFieldEvent | AttributeUpdateMembersValueFieldEvent | AttributeUpdateMembersDeleteAfterOwnerLeftFieldEvent | AttributeUpdateBatchFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttributeUpdate>): Generator<AttributeUpdateClockFieldEvent | AttributeUpdateRoomKeyFieldEvent | AttributeUpdateRoomValueFieldEvent | AttributeUpdateRoomDeletedFieldEvent | AttributeUpdateRoomOwnerFieldEvent | AttributeUpdateRoomDeleteAfterOwnerLeftFieldEvent | AttributeUpdateRoomOwnerSessionFieldEvent | AttributeUpdateMembersUserIDFieldEvent | AttributeUpdateMembersKeyFieldEvent | AttributeUpdateMembersValueFieldEvent | AttributeUpdateMembersDeleteAfterOwnerLeftFieldEvent | AttributeUpdateMembersOwnerSessionFieldEvent | AttributeUpdateBatchFieldEvent> {
     return streamMessage(buf, AttributeUpdate.codec(), opts)
   }
 }
@@ -1777,6 +1801,7 @@ export interface RoomAttribute {
   deleted: boolean
   owner: string
   deleteAfterOwnerLeft: boolean
+  ownerSession: bigint
 }
 
 export namespace RoomAttribute {
@@ -1814,6 +1839,11 @@ export namespace RoomAttribute {
           w.bool(obj.deleteAfterOwnerLeft)
         }
 
+        if ((obj.ownerSession != null && obj.ownerSession !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.ownerSession)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1823,7 +1853,8 @@ export namespace RoomAttribute {
           value: '',
           deleted: false,
           owner: '',
-          deleteAfterOwnerLeft: false
+          deleteAfterOwnerLeft: false,
+          ownerSession: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1850,6 +1881,10 @@ export namespace RoomAttribute {
             }
             case 5: {
               obj.deleteAfterOwnerLeft = reader.bool()
+              break
+            }
+            case 6: {
+              obj.ownerSession = reader.uint64()
               break
             }
             default: {
@@ -1902,6 +1937,13 @@ export namespace RoomAttribute {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.ownerSession`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1939,6 +1981,11 @@ export namespace RoomAttribute {
     value: boolean
   }
 
+  export interface RoomAttributeOwnerSessionFieldEvent {
+    field: '$.ownerSession'
+    value: bigint
+  }
+
   export function encode (obj: Partial<RoomAttribute>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RoomAttribute.codec())
   }
@@ -1947,7 +1994,7 @@ export namespace RoomAttribute {
     return decodeMessage(buf, RoomAttribute.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomAttribute>): Generator<RoomAttributeKeyFieldEvent | RoomAttributeValueFieldEvent | RoomAttributeDeletedFieldEvent | RoomAttributeOwnerFieldEvent | RoomAttributeDeleteAfterOwnerLeftFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoomAttribute>): Generator<RoomAttributeKeyFieldEvent | RoomAttributeValueFieldEvent | RoomAttributeDeletedFieldEvent | RoomAttributeOwnerFieldEvent | RoomAttributeDeleteAfterOwnerLeftFieldEvent | RoomAttributeOwnerSessionFieldEvent> {
     return streamMessage(buf, RoomAttribute.codec(), opts)
   }
 }
@@ -1957,6 +2004,7 @@ export interface MemberAttribute {
   key: string
   value: string
   deleteAfterOwnerLeft: boolean
+  ownerSession: bigint
 }
 
 export namespace MemberAttribute {
@@ -1989,6 +2037,11 @@ export namespace MemberAttribute {
           w.bool(obj.deleteAfterOwnerLeft)
         }
 
+        if ((obj.ownerSession != null && obj.ownerSession !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.ownerSession)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1997,7 +2050,8 @@ export namespace MemberAttribute {
           userID: '',
           key: '',
           value: '',
-          deleteAfterOwnerLeft: false
+          deleteAfterOwnerLeft: false,
+          ownerSession: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2020,6 +2074,10 @@ export namespace MemberAttribute {
             }
             case 4: {
               obj.deleteAfterOwnerLeft = reader.bool()
+              break
+            }
+            case 5: {
+              obj.ownerSession = reader.uint64()
               break
             }
             default: {
@@ -2065,6 +2123,13 @@ export namespace MemberAttribute {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.ownerSession`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2097,6 +2162,11 @@ export namespace MemberAttribute {
     value: boolean
   }
 
+  export interface MemberAttributeOwnerSessionFieldEvent {
+    field: '$.ownerSession'
+    value: bigint
+  }
+
   export function encode (obj: Partial<MemberAttribute>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemberAttribute.codec())
   }
@@ -2105,7 +2175,7 @@ export namespace MemberAttribute {
     return decodeMessage(buf, MemberAttribute.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberAttribute>): Generator<MemberAttributeUserIDFieldEvent | MemberAttributeKeyFieldEvent | MemberAttributeValueFieldEvent | MemberAttributeDeleteAfterOwnerLeftFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberAttribute>): Generator<MemberAttributeUserIDFieldEvent | MemberAttributeKeyFieldEvent | MemberAttributeValueFieldEvent | MemberAttributeDeleteAfterOwnerLeftFieldEvent | MemberAttributeOwnerSessionFieldEvent> {
     return streamMessage(buf, MemberAttribute.codec(), opts)
   }
 }

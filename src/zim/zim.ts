@@ -509,7 +509,9 @@ export class ZIM {
         errorUserList.push(userID)
       }
     }
-    const entries = targets.flatMap(userID => Object.entries(attributes).map(([key, value]) => ({ userID, key, value, deleteAfterOwnerLeft: isDeleteAfterOwnerLeft })))
+    // an attribute that goes with its member belongs to the member's current session
+    const sessionOf = (userID: string): bigint => (userID === session.userID ? room.session : room.members.get(userID)?.session) ?? 0n
+    const entries = targets.flatMap(userID => Object.entries(attributes).map(([key, value]) => ({ userID, key, value, deleteAfterOwnerLeft: isDeleteAfterOwnerLeft, ownerSession: isDeleteAfterOwnerLeft ? sessionOf(userID) : 0n })))
     // one frame stays well under the envelope limit
     for (let i = 0; i < entries.length; i += MEMBER_ENTRIES_PER_FRAME) {
       await session.rooms.publishAttributes(room, [], entries.slice(i, i + MEMBER_ENTRIES_PER_FRAME), false)
