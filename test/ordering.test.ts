@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Room } from '../src/rooms/room.js'
-import { Announcement } from '../src/wire/roomsub.js'
-import { waitUntil } from './helpers.js'
+import { FrameGate } from '../src/rooms/frame-gate.js'
+import { encodeMessage } from '../src/wire/encode.js'
+import { Announcement, Frame as FrameCodec } from '../src/wire/roomsub.js'
+import { signingIdentity, waitUntil } from './helpers.js'
 import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
 import type { ZIMMessage } from '../src/index.js'
 
@@ -92,6 +94,63 @@ describe('per-sender ordering', () => {
     assert.equal(room.applyMessage(SENDER, ...message(2)), 'accept', 'm2 arrives late')
     assert.deepEqual(delivered, ['m1', 'm3', 'm4', 'm2'])
     assert.equal(room.applyMessage(SENDER, ...message(2)), 'ignore', 'but only once')
+    room.close()
+  })
+
+  it('a message from a member\'s new session (it left and came back) waits for the announcement that starts it, then is delivered', async () => {
+    const local = await signingIdentity(4242, 'me')
+    const sender = await signingIdentity(4242, 'sender')
+    const delivered: string[] = []
+    const room = new Room({
+      roomID: 'r',
+      localUserID: 'me',
+      localPeerId: local.peerIdString,
+      memberTimeout: 10_000,
+      heartbeatInterval: 1000,
+      reorderWindow: 100,
+      maxMembers: 100,
+      callbacks: {
+        joined: () => {},
+        left: () => {},
+        message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
+        joinSeen: () => {},
+        suspect: () => {},
+        generationLost: () => {},
+        lostHeard: () => {},
+        attributesChanged: () => {},
+        attributesDiffer: () => {}
+      }
+    })
+    room.generation = { creator: local.peerIdString, creatorBytes: local.peerIdBytes, createdAt: 1 }
+    room.connected = true
+    const gate = new FrameGate({ codec: local.codec, messagesPerSecond: 100, strangerWait: 5000 })
+    const seal = async (frame: Frame): Promise<Uint8Array> => sender.codec.seal('frame', encodeMessage(FrameCodec.codec(), frame))
+    const join = (session: bigint, seq: bigint): Frame => ({
+      from: sender.peerIdBytes,
+      roomID: 'r',
+      session,
+      announcement: { kind: Announcement.Kind.JOIN, seq, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0) }
+    })
+    const say = (session: bigint, seq: bigint, text: string): Frame => ({
+      from: sender.peerIdBytes,
+      roomID: 'r',
+      session,
+      message: { seq, timestamp: 1n, orderKey: 1024n * seq, type: 1, userID: 'sender', text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
+    })
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n))), 'accept')
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'first'))), 'accept')
+    // it rejoined: the first message of session 2 overtakes the JOIN that starts session 2
+    let verdict: string | undefined
+    const held = gate.admit(room, await seal(say(2n, 1n, 'after the rejoin'))).then(v => { verdict = v })
+    const rejoin = await seal(join(2n, 10n))
+    assert.equal(verdict, undefined, 'the message waits for its session')
+    assert.deepEqual(delivered, ['first'])
+    assert.equal(await gate.admit(room, rejoin), 'accept')
+    await held
+    assert.equal(verdict, 'accept')
+    assert.deepEqual(delivered, ['first', 'after the rejoin'])
+    // a late message of the old session is still refused, not delivered
+    assert.equal(await gate.admit(room, await seal(say(1n, 2n, 'from before'))), 'ignore')
     room.close()
   })
 })

@@ -179,11 +179,13 @@ export class FrameGate {
       return this.refuse('rate-exceeded', source, source === author ? FLOOD_POINTS : 0)
     }
     const speaksAs = kind === 'message' ? frame.message?.userID : kind === 'attributes' ? room.speaksAs(author) : undefined
-    if (kind !== 'announcement' && (speaksAs == null || room.members.get(speaksAs)?.peerId !== author)) {
-      // an unknown sender, or a user still bound to an earlier login's key: its announcement (or the
-      // check of the earlier key) may be on the way
+    const bound = speaksAs != null ? room.members.get(speaksAs) : undefined
+    if (kind !== 'announcement' && (bound == null || bound.peerId !== author || bound.session < frame.session)) {
+      // an unknown sender, a user still bound to an earlier login's key, or a member whose new session
+      // (it left and came back) we have not heard yet: its announcement (or the check of the earlier key)
+      // may be on the way
       room.lostSpeaks(author)
-      if (!(await room.awaitMember(author, this.init.strangerWait))) {
+      if (!(await room.awaitMember(author, this.init.strangerWait, frame.session))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
         log('%s: %s from %s (%s) refused: not a member after %d ms', room.roomID, kind, speaksAs, author, this.init.strangerWait)
         // in the name of a member bound to another key it is a forgery; else maybe a member already gone

@@ -335,7 +335,7 @@ export class Room {
       if (live && this.connected) {
         this.init.callbacks.joined(this, [toUserInfo(member)])
       }
-      for (const wake of this.memberWaiters.get(author) ?? []) wake()
+      this.wakeWaiters(author)
     } else {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
@@ -343,6 +343,7 @@ export class Room {
         const before = existing.session
         existing.session = frame.session
         this.ownerChanged(existing.userID, before)
+        this.wakeWaiters(author)
         existing.nextMsgSeq = ann.msgSeq + 1n
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
         // while joining: messages sent before we could hear them mostly never come, so skip the gap,
@@ -377,28 +378,39 @@ export class Room {
   }
 
   /**
-   * Resolves true once `author` is a member, false after `timeout` ms. A new
-   * member's first message can overtake the announcement that introduces it
-   * (they travel different paths); the validator holds such a message this
-   * long rather than drop it. Bounded: past the cap it answers at once.
+   * Resolves true once `author` is a member (in `session` or a later one, if
+   * given), false after `timeout` ms. A member's first message can overtake
+   * the announcement that introduces it, or that starts its new session after
+   * a rejoin (they travel different paths); the validator holds such a
+   * message this long rather than drop it. Bounded: past the cap it answers at once.
    */
-  async awaitMember (author: string, timeout: number): Promise<boolean> {
-    if (this.byPeer.has(author)) return true
+  async awaitMember (author: string, timeout: number, session?: bigint): Promise<boolean> {
+    const ready = (): boolean => {
+      const member = this.byPeer.get(author)
+      return member != null && (session == null || member.session >= session)
+    }
+    if (ready()) return true
     if (!this.connected || this.waitingForMember >= MAX_WAITING_FOR_MEMBER) return false
     this.waitingForMember++
     const waiters = this.memberWaiters.get(author) ?? new Set()
     this.memberWaiters.set(author, waiters)
     return new Promise<boolean>(resolve => {
-      const done = (): void => {
+      const finish = (): void => {
         clearTimeout(timer)
-        waiters.delete(done)
+        waiters.delete(check)
         if (waiters.size === 0 && this.memberWaiters.get(author) === waiters) this.memberWaiters.delete(author)
         this.waitingForMember--
-        resolve(this.byPeer.has(author))
+        resolve(ready())
       }
-      const timer = setTimeout(done, timeout)
-      waiters.add(done)
+      // woken when the author's membership changes; the room closing wakes everyone for good
+      const check = (): void => { if (ready() || !this.connected) finish() }
+      const timer = setTimeout(finish, timeout)
+      waiters.add(check)
     })
+  }
+
+  private wakeWaiters (author: string): void {
+    for (const wake of [...this.memberWaiters.get(author) ?? []]) wake()
   }
 
   /**
