@@ -253,8 +253,13 @@ export class RoomManager {
       if (room.members.size > 0) {
         this.init.events.memberJoined(roomID, room.memberList())
       }
-      // after the call resolves (a timer runs after the promise chain): the app hears the room first
-      if (!created && this.init.config.historyOnJoin > 0) this.after(0, () => { void this.catchUp(room) })
+      if (!created && this.init.config.historyOnJoin > 0) {
+        // live messages are recorded from the moment the room is connected, so the catch-up leaves every one out;
+        // it reads after the call resolves (a timer runs after the promise chain): the app hears the room first
+        const guard = new CatchUpGuard()
+        this.catchUps.set(room, guard)
+        this.after(0, () => { void this.catchUp(room, guard) })
+      }
       return room
     } catch (err) {
       this.detach(room)
@@ -696,10 +701,8 @@ export class RoomManager {
    * delivered once as offline messages (none this session sent). A room
    * left meanwhile gets nothing.
    */
-  private async catchUp (room: Room): Promise<void> {
+  private async catchUp (room: Room, guard: CatchUpGuard): Promise<void> {
     if (this.rooms.get(room.roomID) !== room || !room.connected) return
-    const guard = new CatchUpGuard()
-    this.catchUps.set(room, guard)
     const self = this.init.codec.self.peerIdBytes
     let recent: ZIMMessage[] = []
     try {
