@@ -28,7 +28,7 @@ import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
 import { Announcement, AttributeUpdate, ChatMessage, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
-import { freshAppID, signingIdentity } from './helpers.js'
+import { freshAppID, roomCallbacks, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
 import type { Generation, SealedCreation } from '../src/registry/record.js'
 import type { Verdict } from '../src/rooms/room.js'
@@ -873,17 +873,7 @@ function honestRoom (world: FuzzWorld, delivered: Array<{ senderUserID: string, 
     maxMembers: 10_000,
     // no gap timer may fire during a case: the room is closed (timers cleared) at its end
     reorderWindow: 60 * 60_000,
-    callbacks: {
-      joined: () => {},
-      left: () => {},
-      message: (_room, m) => { delivered.push({ senderUserID: m.senderUserID ?? '', messageID: m.messageID ?? '' }) },
-      joinSeen: () => {},
-      suspect: () => {},
-      generationLost: () => {},
-      lostHeard: () => {},
-      attributesChanged: () => {},
-      attributesDiffer: () => {}
-    }
+    callbacks: roomCallbacks({ message: (_room, m) => { delivered.push({ senderUserID: m.senderUserID ?? '', messageID: m.messageID ?? '' }) } })
   })
   room.generation = world.generation
   for (const h of world.honest) {

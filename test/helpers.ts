@@ -22,6 +22,7 @@ import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { Announcement, Envelope, Frame, HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
 import { historyProtocol } from '../src/rooms/topics.js'
 import type { AttributeUpdate } from '../src/wire/roomsub.js'
+import type { RoomCallbacks } from '../src/rooms/room.js'
 import type {
   RoomsubConfig, RoomsubNode, ZIMMessage, ZIMUserInfo, ZIMEventOfRoomStateChangedResult, ZIMEventOfConnectionStateChangedResult,
   ZIMEventOfRoomAttributesUpdatedResult, ZIMEventOfRoomMembersAttributesUpdatedResult
@@ -506,6 +507,23 @@ export interface Identity {
   /** the peer id as frames carry it (multihash bytes) */
   peerIdBytes: Uint8Array<ArrayBuffer>
   codec: EnvelopeCodec
+}
+
+/** Room callbacks that do nothing, for tests that drive a Room without a manager; `overrides` fills in what the test watches. */
+export function roomCallbacks (overrides: Partial<RoomCallbacks> = {}): RoomCallbacks {
+  const none = (): void => {}
+  return {
+    joined: none,
+    left: none,
+    message: none,
+    joinSeen: none,
+    suspect: none,
+    generationLost: none,
+    lostHeard: none,
+    attributesChanged: none,
+    attributesDiffer: none,
+    ...overrides
+  }
 }
 
 export async function signingIdentity (appID: number, userID: string): Promise<Identity> {

@@ -10,7 +10,7 @@ import { Room } from '../src/rooms/room.js'
 import { FrameGate } from '../src/rooms/frame-gate.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { Announcement, Frame as FrameCodec } from '../src/wire/roomsub.js'
-import { signingIdentity, waitUntil } from './helpers.js'
+import { roomCallbacks, signingIdentity, waitUntil } from './helpers.js'
 import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
 import type { ZIMMessage } from '../src/index.js'
 
@@ -28,17 +28,10 @@ function setup (): { room: Room, delivered: string[], joined: string[][] } {
     heartbeatInterval: 1000,
     reorderWindow: 100,
     maxMembers: 100,
-    callbacks: {
+    callbacks: roomCallbacks({
       joined: (_r, users) => { joined.push(users.map(u => u.userID)) },
-      left: () => {},
-      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
-      joinSeen: () => {},
-      suspect: () => {},
-      generationLost: () => {},
-      lostHeard: () => {},
-      attributesChanged: () => {},
-      attributesDiffer: () => {}
-    }
+      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) }
+    })
   })
   room.generation = { creator: '12D3KooMe', creatorBytes: new Uint8Array([9]), createdAt: 1 }
   const frame: Frame = { from: FROM, roomID: 'r', session: 7n }
@@ -109,17 +102,7 @@ describe('per-sender ordering', () => {
       heartbeatInterval: 1000,
       reorderWindow: 100,
       maxMembers: 100,
-      callbacks: {
-        joined: () => {},
-        left: () => {},
-        message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
-        joinSeen: () => {},
-        suspect: () => {},
-        generationLost: () => {},
-        lostHeard: () => {},
-        attributesChanged: () => {},
-        attributesDiffer: () => {}
-      }
+      callbacks: roomCallbacks({ message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) } })
     })
     room.generation = { creator: local.peerIdString, creatorBytes: local.peerIdBytes, createdAt: 1 }
     room.connected = true
