@@ -2,7 +2,9 @@
  * Per-sender ordering inside one room's state: messages that arrive out of
  * order are held and delivered in order; a gap that never fills is skipped
  * after the reorder window; a message that comes after its gap was skipped
- * is still delivered, once. (Room is pure state: no network needed here.)
+ * is still delivered, once. A message whose author's announcement comes late
+ * (or a member taken for gone) is kept and delivered once the author is a
+ * member again. (Room is pure state: no network needed here.)
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -10,6 +12,7 @@ import { Room } from '../src/rooms/room.js'
 import { FrameGate } from '../src/rooms/frame-gate.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { Announcement, Frame as FrameCodec } from '../src/wire/roomsub.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import { roomCallbacks, signingIdentity, waitUntil } from './helpers.js'
 import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
 import type { ZIMMessage } from '../src/index.js'
@@ -91,35 +94,7 @@ describe('per-sender ordering', () => {
   })
 
   it('a message from a member\'s new session (it left and came back) waits for the announcement that starts it, then is delivered', async () => {
-    const local = await signingIdentity(4242, 'me')
-    const sender = await signingIdentity(4242, 'sender')
-    const delivered: string[] = []
-    const room = new Room({
-      roomID: 'r',
-      localUserID: 'me',
-      localPeerId: local.peerIdString,
-      memberTimeout: 10_000,
-      heartbeatInterval: 1000,
-      reorderWindow: 100,
-      maxMembers: 100,
-      callbacks: roomCallbacks({ message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) } })
-    })
-    room.generation = { creator: local.peerIdString, creatorBytes: local.peerIdBytes, createdAt: 1 }
-    room.connected = true
-    const gate = new FrameGate({ codec: local.codec, messagesPerSecond: 100, strangerWait: 5000 })
-    const seal = async (frame: Frame): Promise<Uint8Array> => sender.codec.seal('frame', encodeMessage(FrameCodec.codec(), frame))
-    const join = (session: bigint, seq: bigint): Frame => ({
-      from: sender.peerIdBytes,
-      roomID: 'r',
-      session,
-      announcement: { kind: Announcement.Kind.JOIN, seq, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0) }
-    })
-    const say = (session: bigint, seq: bigint, text: string): Frame => ({
-      from: sender.peerIdBytes,
-      roomID: 'r',
-      session,
-      message: { seq, timestamp: 1n, orderKey: 1024n * seq, type: 1, userID: 'sender', text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
-    })
+    const { room, gate, delivered, seal, join, say } = await gated(5000)
     assert.equal(await gate.admit(room, await seal(join(1n, 1n))), 'accept')
     assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'first'))), 'accept')
     // it rejoined: the first message of session 2 overtakes the JOIN that starts session 2
@@ -137,3 +112,121 @@ describe('per-sender ordering', () => {
     room.close()
   })
 })
+
+describe('messages whose author is not (yet) a member', () => {
+  it('a message whose author\'s announcement comes after the gate stopped waiting is delivered once the announcement comes, after the join', async () => {
+    const { room, gate, delivered, joined, seal, join, say } = await gated(20)
+    // a loaded network: the messages overtake the JOIN by longer than the gate waits
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'early one'))), 'ignore')
+    assert.equal(await gate.admit(room, await seal(say(1n, 2n, 'early two'))), 'ignore')
+    assert.deepEqual(delivered, [], 'nothing is delivered from a stranger')
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n, 2n))), 'accept')
+    assert.deepEqual(joined, [['sender']])
+    assert.deepEqual(delivered, ['early one', 'early two'], 'delivered in order once the author is a member')
+    // they are delivered once: a copy that comes again is old news
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'early one'))), 'ignore')
+    assert.equal(await gate.admit(room, await seal(say(1n, 3n, 'live'))), 'accept')
+    assert.deepEqual(delivered, ['early one', 'early two', 'live'])
+    room.close()
+  })
+
+  it('a stranger\'s messages are kept within bounds, and each for the session it was signed in', async () => {
+    const { room, gate, delivered, seal, join, say } = await gated(1)
+    for (let seq = 1n; seq <= 70n; seq++) assert.equal(await gate.admit(room, await seal(say(1n, seq, `m${seq}`))), 'ignore')
+    // one of another session waits for that session's announcement; one from before is dropped
+    assert.equal(await gate.admit(room, await seal(say(2n, 1n, 'next session'))), 'ignore')
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n, 70n))), 'accept')
+    // 64 kept per author, in all sessions: the newest 63 of session 1 and the one of session 2
+    assert.deepEqual(delivered, Array.from({ length: 63 }, (_, i) => `m${i + 8}`), 'at most 64 kept per author: the newest, delivered in order')
+    assert.equal(await gate.admit(room, await seal(join(2n, 2n))), 'accept')
+    assert.equal(delivered.at(-1), 'next session')
+    assert.equal(delivered.length, 64)
+    room.close()
+  })
+
+  it('a stranger\'s kept messages expire: one that turns up much later gets nothing delivered', async () => {
+    const { room, gate, delivered, joined, seal, join, say } = await gated(1)
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'too old'))), 'ignore')
+    room.sweep(Date.now() + 10 * 60_000)
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n, 1n))), 'accept')
+    assert.deepEqual(joined, [['sender']])
+    assert.deepEqual(delivered, [])
+    room.close()
+  })
+
+  it('a member we took for gone that comes back in the same session gets exactly the messages we had not delivered', async () => {
+    const { room, gate, delivered, left, seal, join, say } = await gated(1)
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n))), 'accept')
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'm1'))), 'accept')
+    assert.equal(await gate.admit(room, await seal(say(1n, 3n, 'm3'))), 'accept')
+    assert.deepEqual(delivered, ['m1'], 'm3 waits for m2')
+    // our process stalled: the member times out; what its gap held back is delivered, not dropped
+    room.sweep(Date.now() + 60_000)
+    assert.deepEqual(left, [['sender']])
+    assert.deepEqual(delivered, ['m1', 'm3'])
+    // its messages keep coming while it is taken for gone, and the one it missed turns up
+    assert.equal(await gate.admit(room, await seal(say(1n, 4n, 'm4'))), 'ignore')
+    assert.equal(await gate.admit(room, await seal(say(1n, 2n, 'm2'))), 'ignore')
+    // a dial reached it: its next heartbeat counts again
+    const lost = room.lost.get(room.lost.keys().next().value as string)
+    assert.ok(lost != null)
+    lost.reachable = true
+    assert.equal(await gate.admit(room, await seal(join(1n, 2n, 4n, Announcement.Kind.HEARTBEAT))), 'accept')
+    assert.deepEqual(delivered, ['m1', 'm3', 'm2', 'm4'], 'm2 and m4 are delivered, once')
+    assert.equal(await gate.admit(room, await seal(say(1n, 1n, 'm1'))), 'ignore', 'what was delivered before is not delivered again')
+    room.close()
+  })
+})
+
+/**
+ * A room with a gate in front of it, as the manager wires them, and a
+ * sender with its own key: frames go through signature checks as on the wire.
+ */
+async function gated (strangerWait: number): Promise<{
+  room: Room
+  gate: FrameGate
+  delivered: string[]
+  joined: string[][]
+  left: string[][]
+  seal: (frame: Frame) => Promise<Uint8Array>
+  join: (session: bigint, seq: bigint, msgSeq?: bigint, kind?: Announcement.Kind) => Frame
+  say: (session: bigint, seq: bigint, text: string) => Frame
+}> {
+  const local = await signingIdentity(4242, 'me')
+  const sender = await signingIdentity(4242, 'sender')
+  const delivered: string[] = []
+  const joined: string[][] = []
+  const left: string[][] = []
+  const room = new Room({
+    roomID: 'r',
+    localUserID: 'me',
+    localPeerId: local.peerIdString,
+    memberTimeout: 10_000,
+    heartbeatInterval: 1000,
+    reorderWindow: 100,
+    maxMembers: 100,
+    callbacks: roomCallbacks({
+      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
+      joined: (_r, users) => { joined.push(users.map(u => u.userID)) },
+      left: (_r, users) => { left.push(users.map(u => u.userID)) }
+    })
+  })
+  room.generation = { creator: local.peerIdString, creatorBytes: local.peerIdBytes, createdAt: 1 }
+  room.connected = true
+  const gate = new FrameGate({ codec: local.codec, messagesPerSecond: 1000, strangerWait })
+  const seal = async (frame: Frame): Promise<Uint8Array> => sender.codec.seal('frame', encodeMessage(FrameCodec.codec(), frame))
+  const join = (session: bigint, seq: bigint, msgSeq = 0n, kind = Announcement.Kind.JOIN): Frame => ({
+    from: sender.peerIdBytes,
+    roomID: 'r',
+    session,
+    // an address, so that a member timed out is remembered as lost (and redialled)
+    announcement: { kind, seq, userID: 'sender', userName: 'S', msgSeq, timestamp: 1n, addrs: [multiaddr('/ip4/127.0.0.1/tcp/1').bytes as Uint8Array<ArrayBuffer>], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0) }
+  })
+  const say = (session: bigint, seq: bigint, text: string): Frame => ({
+    from: sender.peerIdBytes,
+    roomID: 'r',
+    session,
+    message: { seq, timestamp: 1n, orderKey: 1024n * seq, type: 1, userID: 'sender', text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
+  })
+  return { room, gate, delivered, joined, left, seal, join, say }
+}

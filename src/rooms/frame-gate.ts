@@ -188,10 +188,15 @@ export class FrameGate {
       if (!(await room.awaitMember(author, this.init.strangerWait, frame.session))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
         log('%s: %s from %s (%s) refused: not a member after %d ms', room.roomID, kind, speaksAs, author, this.init.strangerWait)
-        // in the name of a member bound to another key it is a forgery; else maybe a member already gone
-        return speaksAs != null && room.members.has(speaksAs)
-          ? this.refuse(`${kind}-rejected`, source, 0)
-          : this.refuse(`${kind}-ignored`, source, 0, 'ignore')
+        // in the name of a member bound to another key it is a forgery
+        const holder = speaksAs != null ? room.members.get(speaksAs) : undefined
+        if (holder != null && holder.peerId !== author) {
+          return this.refuse(`${kind}-rejected`, source, 0)
+        }
+        // else a member whose announcement is late (a loaded network, or one we took for gone), or one
+        // already gone: not passed on, but a message is kept a while in case its author turns out a member
+        if (frame.message != null) room.park(author, frame, frame.message, bytes, Date.now())
+        return this.refuse(`${kind}-ignored`, source, 0, 'ignore')
       }
       now = Date.now()
     }

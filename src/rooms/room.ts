@@ -56,6 +56,20 @@ export interface LostMember {
   reachable?: boolean
   /** its newest announcement heard while not reachable (the signed envelope): applied once a dial reaches it */
   heard?: { seq: bigint, raw: Uint8Array }
+  /** where its messages stood when we lost it: if it comes back in the same session, delivery resumes there */
+  ordering: { userID: string, session: bigint, nextMsgSeq: bigint, missing: Set<bigint> }
+}
+
+/**
+ * A verified message whose author was not a member when it came (not heard
+ * of yet, or taken for gone under load): kept a while, and delivered if the
+ * author's announcement arrives, so a late announcement costs no message.
+ */
+interface Unclaimed {
+  frame: Frame
+  msg: ChatMessage
+  envelope: Uint8Array
+  at: number
 }
 
 /** Frames at most waiting (in all) for their author to become a member. */
@@ -65,6 +79,16 @@ const MAX_WAITING_FOR_MEMBER = 256
 const MAX_LOST = 64
 /** A lost member is redialled for this many member timeouts. */
 const LOST_REDIAL_TIMEOUTS = 20
+/**
+ * Unclaimed messages kept at most: per author, in all (count and envelope
+ * bytes), and for how long (member timeouts, at most a minute). Strangers'
+ * signed messages cost a bounded slice of memory, for a bounded time.
+ */
+const MAX_UNCLAIMED_PER_AUTHOR = 64
+const MAX_UNCLAIMED = 512
+const MAX_UNCLAIMED_BYTES = 2 * 1024 * 1024
+const UNCLAIMED_TIMEOUTS = LOST_REDIAL_TIMEOUTS
+const MAX_UNCLAIMED_MS = 60_000
 
 interface Tombstone {
   peerId: string
@@ -159,6 +183,13 @@ function recentSeqs (last: bigint): Set<bigint> {
   return seqs
 }
 
+/** The seqs of a member we lost that we have not delivered: what was missing then, and everything from where delivery stood up to `last`. */
+function seqsSince (ordering: LostMember['ordering'], last: bigint): Set<bigint> {
+  const seqs = new Set(ordering.missing)
+  for (let seq = ordering.nextMsgSeq; seq <= last && seqs.size < MAX_MISSING_PER_SENDER; seq++) seqs.add(seq)
+  return seqs
+}
+
 export function toUserInfo (m: { userID: string, userName: string }): ZIMUserInfo {
   return { userID: m.userID, userName: m.userName }
 }
@@ -176,6 +207,10 @@ export class Room {
   readonly members = new Map<string, Member>()
   readonly lost = new Map<string, LostMember>()
   private readonly memberWaiters = new Map<string, Set<() => void>>()
+  /** verified messages of authors that were not members when they came, by author peer id, oldest author first */
+  private readonly unclaimed = new Map<string, Unclaimed[]>()
+  private unclaimedCount = 0
+  private unclaimedBytes = 0
   private waitingForMember = 0
   /** the member each peer speaks as: one key holds one userID per room */
   private readonly byPeer = new Map<string, Member>()
@@ -309,6 +344,7 @@ export class Room {
     }
 
     if (existing == null) {
+      const resumed = lost?.ordering.session === frame.session && lost.ordering.userID === ann.userID ? lost.ordering : undefined
       const member: Member = {
         userID: ann.userID,
         userName: ann.userName,
@@ -322,9 +358,10 @@ export class Room {
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
         pending: new Map(),
-        // met live: its last messages may still be on their way to us (they can overtake the
-        // announcement), so they are delivered if they come, once
-        missing: live ? recentSeqs(ann.msgSeq) : new Set(),
+        // back in the session we lost it in: exactly the messages we had not delivered are still
+        // welcome. Met live: its last messages may still be on their way to us (they can overtake
+        // the announcement), so they are delivered if they come, once
+        missing: resumed != null ? seqsSince(resumed, ann.msgSeq) : live ? recentSeqs(ann.msgSeq) : new Set(),
         attributesDigest: copyBytes(ann.attributesDigest)
       }
       this.tombstones.delete(ann.userID)
@@ -336,6 +373,7 @@ export class Room {
         this.init.callbacks.joined(this, [toUserInfo(member)])
       }
       this.wakeWaiters(author)
+      this.claim(member, now)
     } else {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
@@ -345,6 +383,8 @@ export class Room {
         this.ownerChanged(existing.userID, before)
         this.wakeWaiters(author)
         existing.nextMsgSeq = ann.msgSeq + 1n
+        if (live) existing.missing = recentSeqs(ann.msgSeq)
+        this.claim(existing, now)
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
         // while joining: messages sent before we could hear them mostly never come, so skip the gap,
         // but the last few may still be in flight: delivered late if they come (and so forwarded).
@@ -421,6 +461,57 @@ export class Room {
   lostSpeaks (author: string): void {
     const lost = this.lost.get(author)
     if (lost != null && lost.reachable !== true && this.connected) this.init.callbacks.lostHeard(this, lost, [])
+  }
+
+  /**
+   * Keeps a verified message whose author is not a member (after the gate
+   * waited for its announcement): delivered if the announcement that makes
+   * the author a member in the message's session comes within the keep time.
+   */
+  park (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): void {
+    if (!this.connected || envelope.byteLength > MAX_UNCLAIMED_BYTES) return
+    const held = this.unclaimed.get(author) ?? []
+    held.push({ frame, msg, envelope: copyBytes(envelope), at: now })
+    this.unclaimed.delete(author)
+    this.unclaimed.set(author, held)
+    this.unclaimedCount++
+    this.unclaimedBytes += envelope.byteLength
+    if (held.length > MAX_UNCLAIMED_PER_AUTHOR) this.dropUnclaimed(author, 1)
+    // past the bounds the author heard from least recently loses its oldest
+    while (this.unclaimedCount > MAX_UNCLAIMED || this.unclaimedBytes > MAX_UNCLAIMED_BYTES) {
+      const oldest = this.unclaimed.keys().next().value
+      if (oldest == null) break
+      this.dropUnclaimed(oldest, 1)
+    }
+  }
+
+  private dropUnclaimed (author: string, count: number): Unclaimed[] {
+    const held = this.unclaimed.get(author)
+    if (held == null) return []
+    const dropped = held.splice(0, count)
+    if (held.length === 0) this.unclaimed.delete(author)
+    this.unclaimedCount -= dropped.length
+    for (const u of dropped) this.unclaimedBytes -= u.envelope.byteLength
+    return dropped
+  }
+
+  /** Delivers what `member` sent in its current session before we knew it as a member. */
+  private claim (member: Member, now: number): void {
+    const held = this.unclaimed.get(member.peerId)
+    if (held == null || !this.connected) return
+    const mine = held.filter(u => u.frame.session === member.session && u.msg.userID === member.userID)
+    // a later session's messages wait for that session's announcement; earlier ones are old news
+    const later = held.filter(u => u.frame.session > member.session)
+    this.dropUnclaimed(member.peerId, held.length)
+    for (const u of later) this.park(member.peerId, u.frame, u.msg, u.envelope, u.at)
+    mine.sort((a, b) => a.msg.seq < b.msg.seq ? -1 : a.msg.seq > b.msg.seq ? 1 : 0)
+    for (const u of mine) {
+      if (this.members.get(member.userID) !== member) return
+      if (this.applyMessage(member.peerId, u.frame, u.msg, now) === 'accept') {
+        log('%s at %s: message %d from %s delivered after its author became a member', this.roomID, this.init.localUserID, u.msg.seq, member.userID)
+        this.keepMessage(u.envelope, u.frame, u.msg, now)
+      }
+    }
   }
 
   /**
@@ -563,7 +654,8 @@ export class Room {
   private markLost (member: Member, now: number): void {
     if (member.addrs.length === 0) return
     const wait = this.init.heartbeatInterval
-    this.lost.set(member.peerId, { peerId: member.peerId, addrs: member.addrs, until: now + this.init.memberTimeout * LOST_REDIAL_TIMEOUTS, nextTry: now + wait, wait })
+    const ordering = { userID: member.userID, session: member.session, nextMsgSeq: member.nextMsgSeq, missing: new Set(member.missing) }
+    this.lost.set(member.peerId, { peerId: member.peerId, addrs: member.addrs, until: now + this.init.memberTimeout * LOST_REDIAL_TIMEOUTS, nextTry: now + wait, wait, ordering })
     if (this.lost.size > MAX_LOST) {
       const oldest = this.lost.keys().next().value
       if (oldest != null) this.lost.delete(oldest)
@@ -581,7 +673,22 @@ export class Room {
     }
   }
 
+  /** Delivers, in order, what `member`'s gaps held back: it is leaving, nothing will fill them now. */
+  private flushPending (member: Member): void {
+    while (this.connected && member.pending.size > 0) {
+      let lowest: bigint | undefined
+      for (const seq of member.pending.keys()) {
+        if (lowest == null || seq < lowest) lowest = seq
+      }
+      if (lowest == null) break
+      for (let seq = lowest - 1n; seq >= member.nextMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq--) member.missing.add(seq)
+      member.nextMsgSeq = lowest
+      this.drain(member)
+    }
+  }
+
   private remove (member: Member): void {
+    this.flushPending(member)
     this.resetOrdering(member)
     this.members.delete(member.userID)
     if (this.byPeer.get(member.peerId) === member) this.byPeer.delete(member.peerId)
@@ -614,8 +721,9 @@ export class Room {
     const present = gone.filter(m => this.members.get(m.userID) === m)
     for (const member of present) {
       this.bury(member.userID, member.peerId, member.seq, now)
-      this.remove(member)
+      this.flushPending(member)
       this.markLost(member, now)
+      this.remove(member)
     }
     if (present.length > 0 && this.connected) {
       this.init.callbacks.left(this, present.map(toUserInfo))
@@ -628,14 +736,20 @@ export class Room {
     for (const member of gone) {
       log('%s at %s: %s not heard for %d ms: gone', this.roomID, this.init.localUserID, member.userID, now - member.lastSeen)
       this.bury(member.userID, member.peerId, member.seq, now)
-      this.remove(member)
+      this.flushPending(member)
       this.markLost(member, now)
+      this.remove(member)
     }
     for (const [peerId, lost] of this.lost) {
       if (lost.until < now) this.lost.delete(peerId)
     }
     for (const [userID, tomb] of this.tombstones) {
       if (tomb.until < now) this.tombstones.delete(userID)
+    }
+    const keep = Math.min(MAX_UNCLAIMED_MS, this.init.memberTimeout * UNCLAIMED_TIMEOUTS)
+    for (const [author, held] of [...this.unclaimed]) {
+      const expired = held.findIndex(u => now - u.at <= keep)
+      this.dropUnclaimed(author, expired < 0 ? held.length : expired)
     }
     if (gone.length > 0 && this.connected) {
       this.init.callbacks.left(this, gone.map(toUserInfo))
@@ -645,6 +759,9 @@ export class Room {
   /** Stops every timer; the room is gone. */
   close (): void {
     this.history.clear()
+    this.unclaimed.clear()
+    this.unclaimedCount = 0
+    this.unclaimedBytes = 0
     for (const member of this.members.values()) {
       this.resetOrdering(member)
     }
