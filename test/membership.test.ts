@@ -115,6 +115,31 @@ describe('membership', () => {
     }
   })
 
+  it('a joiner that waits longer than memberTimeout for a silent member\'s answer is never taken for gone', async () => {
+    const appID = freshAppID()
+    const host = await startPeer('host', { appID, ...FAST })
+    await host.zim.createRoom({ roomID: 'slow-join', roomName: '' })
+    const silent = await spawnPeer({ appID, ...FAST, bootstrap: [host.addr] }, 'sleeper', 'slow-join')
+    const joiner = await startPeer('joiner', { appID, ...FAST, bootstrap: [host.addr] })
+    try {
+      await host.events.waitFor('host sees the sleeper', () => host.events.joinedUsers('slow-join').includes('sleeper'))
+      // the sleeper is still a member when the joiner asks, and never answers its JOIN: the joiner waits joinTimeout
+      silent.kill('SIGSTOP')
+      const started = Date.now()
+      await joiner.zim.joinRoom('slow-join')
+      const took = Date.now() - started
+      assert.ok(took > FAST.memberTimeout!, `the join waited for the sleeper (${took} ms), longer than memberTimeout`)
+      await host.events.waitFor('host sees the sleeper gone', () => host.events.leftUsers('slow-join').includes('sleeper'))
+      await joiner.zim.sendMessage(text('made it'), 'slow-join', 1, { priority: 1 })
+      await host.events.waitFor('host gets the joiner\'s message', () => host.events.textsFrom('joiner').includes('made it'))
+      assert.deepEqual(host.events.leftUsers('slow-join').filter(u => u === 'joiner'), [], 'the joiner was never reported left')
+      assert.deepEqual(host.events.joinedUsers('slow-join').filter(u => u === 'joiner'), ['joiner'], 'and joined once')
+    } finally {
+      silent.kill('SIGKILL')
+      await stopPeers([host, joiner])
+    }
+  })
+
   it('a member that falls silent (SIGSTOP, connections open) is reported left within the heartbeat bound', async () => {
     const appID = freshAppID()
     const host = await startPeer('host', { appID, ...FAST })

@@ -111,6 +111,8 @@ export class RoomManager {
   private readonly answerPending = new Set<string>()
   private readonly refreshing = new Set<string>()
   private readonly checking = new Set<string>()
+  /** rooms whose heartbeat timer runs */
+  private readonly heartbeating = new WeakSet<Room>()
   private readonly repairing = new Set<string>()
   private readonly sentTimes: number[] = []
   private readonly history: HistoryProtocol
@@ -246,7 +248,7 @@ export class RoomManager {
     try {
       const created = await this.settle(room, mode, options)
       room.connected = true
-      this.startHeartbeat(room)
+      if (!this.heartbeating.has(room)) this.startHeartbeat(room)
       // a joiner with the smallest id takes over the record now; others leave it to that member
       if (!created) this.maybeRefreshRecord(room, true)
       this.init.events.roomState(roomID, ZIMRoomState.Connected, ZIMRoomEvent.Success)
@@ -326,6 +328,8 @@ export class RoomManager {
     await this.strengthen(room)
     const joinedAt = Date.now()
     await this.announce(room, Announcement.Kind.JOIN)
+    // members start counting our silence from the JOIN: waiting for their answers can outlast memberTimeout
+    this.startHeartbeat(room)
     await this.waitUntilHeard(room, joinedAt)
     log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
     return false
@@ -731,20 +735,29 @@ export class RoomManager {
     })
   }
 
+  /**
+   * Heartbeats from the JOIN on (a joiner still waiting for answers is
+   * already a member to the others), until the room is left. Only a
+   * connected room sweeps its members and keeps the record alive.
+   */
   private startHeartbeat (room: Room): void {
+    this.heartbeating.add(room)
     const schedule = (): void => {
       const wait = this.jittered(this.init.config.heartbeatInterval)
       const due = Date.now() + wait
       this.after(wait, () => { beat(due) })
     }
     const beat = (due: number): void => {
-      if (this.rooms.get(room.roomID) !== room || !room.connected) return
-      // a late timer means this process stalled: timers run before the frames that queued up meanwhile
-      // are read, so the stall does not count as members' silence
-      room.sweep(Math.min(Date.now(), due))
-      this.redialLost(room)
+      // stops when the room is left (not connected, not connecting), before its LEAVE could be followed by a beat
+      if (this.rooms.get(room.roomID) !== room || !(room.connected || this.connecting.has(room.roomID))) return
+      if (room.connected) {
+        // a late timer means this process stalled: timers run before the frames that queued up meanwhile
+        // are read, so the stall does not count as members' silence
+        room.sweep(Math.min(Date.now(), due))
+        this.redialLost(room)
+      }
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
-      this.maybeRefreshRecord(room)
+      if (room.connected) this.maybeRefreshRecord(room)
       schedule()
     }
     schedule()
@@ -955,7 +968,7 @@ export class RoomManager {
         const heard = lost.heard
         lost.heard = undefined
         if (heard != null && this.rooms.get(room.roomID) === room && room.connected) void this.gate.admit(room, heard.raw)
-      }, () => {})
+      }, err => { log('could not reach lost member %s of %s at %d addresses: %e', lost.peerId, room.roomID, targets.length, err) })
       .finally(() => this.checking.delete(key))
   }
 

@@ -290,6 +290,7 @@ export class Room {
       const theirs = { creatorBytes: ann.generation.creator, createdAt: Number(ann.generation.createdAt) }
       const order = compareGenerations(theirs, this.generation)
       if (order !== 0) {
+        if (log.enabled) log('%s at %s: %s speaks for another lifetime of the room (%s): announcement ignored', this.roomID, this.init.localUserID, ann.userID, order < 0 ? 'earlier' : 'later')
         if (order < 0) {
           this.init.callbacks.generationLost(this, theirs)
         }
@@ -309,6 +310,7 @@ export class Room {
     }
     const tomb = this.tombstones.get(ann.userID)
     if (tomb != null && tomb.peerId === author && ann.seq <= tomb.seq) {
+      if (log.enabled && existing == null) log('%s at %s: %s announcement %d is older than its departure: ignored', this.roomID, this.init.localUserID, ann.userID, ann.seq)
       return 'ignore'
     }
     if (existing != null && ann.seq <= existing.seq) {
@@ -321,6 +323,7 @@ export class Room {
       this.removeMembers([held])
     }
     if (existing == null && ann.kind !== Announcement.Kind.LEAVE && this.members.size + 1 >= this.init.maxMembers) {
+      if (log.enabled) log('%s at %s: full, %s not taken in', this.roomID, this.init.localUserID, ann.userID)
       return 'ignore'
     }
     const lost = existing == null && ann.kind !== Announcement.Kind.LEAVE ? this.lost.get(author) : undefined
@@ -470,6 +473,7 @@ export class Room {
    */
   park (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): void {
     if (!this.connected || envelope.byteLength > MAX_UNCLAIMED_BYTES) return
+    if (log.enabled) log('%s at %s: message %d from %s (%s) kept until its author is a member', this.roomID, this.init.localUserID, msg.seq, msg.userID, author)
     const held = this.unclaimed.get(author) ?? []
     held.push({ frame, msg, envelope: copyBytes(envelope), at: now })
     this.unclaimed.delete(author)

@@ -70,21 +70,40 @@ export class EnvelopeCodec {
    * forged; the caller counts and rejects.
    */
   async open<T> (kind: EnvelopeKind, bytes: Uint8Array, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Promise<Opened<T>> {
-    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
-      throw new Error('envelope too large')
-    }
-    return this.openEnvelope(kind, Envelope.decode(bytes), codec, authorOf)
+    return this.openEnvelope(kind, this.decodeEnvelope(bytes), codec, authorOf)
   }
 
   async openEnvelope<T> (kind: EnvelopeKind, envelope: Envelope, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Promise<Opened<T>> {
+    const unverified = this.readEnvelope(kind, envelope, codec, authorOf)
+    if (!(await unverified.verify())) {
+      throw new Error('bad signature')
+    }
+    return unverified
+  }
+
+  /**
+   * Decodes without checking the signature yet: for bytes whose author is
+   * already known some other way (they came over a connection authenticated
+   * as the author), so the check can wait. `verify` checks it. Throws on
+   * anything malformed, or an author that is not a peer id with a key.
+   */
+  openLater<T> (kind: EnvelopeKind, bytes: Uint8Array, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Opened<T> & { verify(): boolean | Promise<boolean> } {
+    return this.readEnvelope(kind, this.decodeEnvelope(bytes), codec, authorOf)
+  }
+
+  private decodeEnvelope (bytes: Uint8Array): Envelope {
+    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+      throw new Error('envelope too large')
+    }
+    return Envelope.decode(bytes)
+  }
+
+  private readEnvelope<T> (kind: EnvelopeKind, envelope: Envelope, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Opened<T> & { verify(): boolean | Promise<boolean> } {
     const body = codec.decode(envelope.body)
     const author = this.authors.resolve(authorOf(body))
     if (author == null) {
       throw new Error('author is not a peer id with an inline key')
     }
-    if (!(await author.verify(this.signedBytes(kind, envelope.body), envelope.signature))) {
-      throw new Error('bad signature')
-    }
-    return { body, bodyBytes: envelope.body, author }
+    return { body, bodyBytes: envelope.body, author, verify: () => author.verify(this.signedBytes(kind, envelope.body), envelope.signature) }
   }
 }
