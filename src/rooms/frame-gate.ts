@@ -11,6 +11,7 @@ import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { Frame } from '../wire/roomsub.js'
 import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
 import { WIRE_LIMITS } from './attributes.js'
+import { messageIDOf } from './room.js'
 import type { Room, Verdict } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
 import { Announcement } from '../wire/roomsub.js'
@@ -198,7 +199,10 @@ export class FrameGate {
       room.lostSpeaks(author)
       if (!(await room.awaitMember(author, this.init.strangerWait, frame.session))) {
         // a sender we have not heard join within the wait: a forgery, or a member already gone
-        log('%s: %s from %s (%s) refused: not a member after %d ms', room.roomID, kind, speaksAs, author, this.init.strangerWait)
+        if (log.enabled) {
+          log('%s at %s: %s %s from %s (%s) refused: not a member after %d ms%s', room.roomID, room.localUserID, kind, frame.message != null ? messageIDOf(frame.from, frame.session, frame.message.seq) : '',
+            speaksAs, author, this.init.strangerWait, room.connected ? '' : ' (room left)')
+        }
         // in the name of a member bound to another key it is a forgery
         const holder = speaksAs != null ? room.members.get(speaksAs) : undefined
         if (holder != null && holder.peerId !== author) {

@@ -238,6 +238,10 @@ export class Room {
     this.history = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
   }
 
+  get localUserID (): string {
+    return this.init.localUserID
+  }
+
   nextAnnouncementSeq (): bigint {
     this.annSeq += 1n
     return this.annSeq
@@ -473,9 +477,10 @@ export class Room {
    */
   park (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): void {
     if (!this.connected || envelope.byteLength > MAX_UNCLAIMED_BYTES) return
-    if (log.enabled) log('%s at %s: message %d from %s (%s) kept until its author is a member', this.roomID, this.init.localUserID, msg.seq, msg.userID, author)
+    if (log.enabled) log('%s at %s: message %s (seq %d) from %s (%s) kept until its author is a member', this.roomID, this.init.localUserID, messageIDOf(frame.from, frame.session, msg.seq), msg.seq, msg.userID, author)
     const held = this.unclaimed.get(author) ?? []
-    held.push({ frame, msg, envelope: copyBytes(envelope), at: now })
+    // decoded fields are views into a network buffer: keep copies of the bytes, not the buffer
+    held.push({ frame: { from: copyBytes(frame.from), roomID: frame.roomID, session: frame.session }, msg: { ...msg, data: copyBytes(msg.data) }, envelope: copyBytes(envelope), at: now })
     this.unclaimed.delete(author)
     this.unclaimed.set(author, held)
     this.unclaimedCount++
@@ -512,7 +517,7 @@ export class Room {
     for (const u of mine) {
       if (this.members.get(member.userID) !== member) return
       if (this.applyMessage(member.peerId, u.frame, u.msg, now) === 'accept') {
-        log('%s at %s: message %d from %s delivered after its author became a member', this.roomID, this.init.localUserID, u.msg.seq, member.userID)
+        log('%s at %s: message %s (seq %d) from %s delivered after its author became a member', this.roomID, this.init.localUserID, messageIDOf(u.frame.from, u.frame.session, u.msg.seq), u.msg.seq, member.userID)
         this.keepMessage(u.envelope, u.frame, u.msg, now)
       }
     }
