@@ -29,9 +29,6 @@ export interface RoomsubServices {
   ping?: Ping
 }
 
-/** gossipsub's mesh degrees for room topics: D, its bounds, and the outbound and by-score quotas, scaled down from 6 */
-const ROOM_MESH = { D: 3, Dlo: 2, Dhi: 6, Dout: 1, Dscore: 2 }
-
 export type RoomsubNode = Libp2p<RoomsubServices & Record<string, unknown>>
 
 export function dhtProtocol (appID: number): string {
@@ -50,12 +47,6 @@ export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gos
     penalties: () => penalties,
     pubsub: gossipsub({
       globalSignaturePolicy: StrictNoSign,
-      // an author floods its frames to every room member it is connected to (gossipsub's floodPublish),
-      // and members connect to several others, so most copies a mesh forwards are duplicates: each one
-      // costs a Noise frame, a yamux frame and a protobuf decode at both ends. A mesh of 3 (default 6)
-      // still reaches members the author is not connected to, in a few hops. Measured, 10 members in one
-      // process: CPU per message 0.7x, and at 150 messages/s p50 7 ms where a mesh of 6 saturated (135 ms)
-      ...ROOM_MESH,
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
       emitSelf: false,
