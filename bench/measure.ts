@@ -46,6 +46,24 @@ function payload (id: number, size: number): string {
 }
 
 /**
+ * Waits (at most `timeout` ms) until the process is calm: under `share` of
+ * one core over two 150 ms windows in a row. What an earlier run left
+ * behind (frames still queued, validations and gossip catching up) must not
+ * be charged to the next measurement.
+ */
+export async function settle (share = 0.3, timeout = 10_000): Promise<void> {
+  const started = performance.now()
+  let calm = 0
+  while (calm < 2 && performance.now() - started < timeout) {
+    const cpu = process.cpuUsage()
+    const t0 = performance.now()
+    await new Promise(resolve => setTimeout(resolve, 150))
+    const used = process.cpuUsage(cpu)
+    calm = (used.user + used.system) / 1000 / (performance.now() - t0) < share ? calm + 1 : 0
+  }
+}
+
+/**
  * Sends `messages` messages round-robin from every member at `rate` per
  * second and measures send-to-receive latency at every other member.
  */
@@ -120,6 +138,8 @@ export async function measureThroughput (system: ChatSystem, n: number, options:
   const steps: ThroughputResult['steps'] = []
   let sustainedRate = 0
   for (const rate of options.rates) {
+    // each step starts calm: the first one follows the under-load run, whose backlog it measured before
+    await settle()
     const messages = Math.max(10, Math.round(rate * options.phaseMs / 1000))
     const result = await measureLatency(system, n, { messages, rate, size: options.size, drainMs: options.maxLagMs + 500 })
     const deliveredShare = result.delivered / result.expected
