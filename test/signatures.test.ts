@@ -6,7 +6,7 @@ import { roomTopic } from '../src/rooms/topics.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
-import { FAST, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
+import { FAST, Forger, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 describe('signed frames', () => {
@@ -85,6 +85,40 @@ describe('signed frames', () => {
       assert.deepEqual(alice.events.joinedUsers('guarded'), ['bob'], 'no second bob was ever reported')
     } finally {
       await stopPeers([impostor])
+    }
+  })
+
+  it('a member\'s own message with a bad signature, handed over by its author, is refused after delivery: neither passed on nor kept', async () => {
+    const [alice, bob] = peers
+    const topic = roomTopic(appID, 'guarded')
+    const attacker = await startAttacker(alice, topic)
+    try {
+      const forger = new Forger(appID, attacker.key)
+      const session = BigInt(Date.now()) * 1000n
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'marvin', { seq: session }, session)))
+      await bob.events.waitFor('bob sees marvin join through alice', () => bob.events.joinedUsers('guarded').includes('marvin'))
+      const stat = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
+      const [aliceBefore, bobBefore] = [stat(alice), stat(bob)]
+      const sealed = await forger.seal(forger.message('guarded', 'marvin', 1n, 'badly signed', session))
+      // the signature is the envelope's last field: this breaks it and nothing else
+      const broken = sealed.slice()
+      broken[broken.length - 1] ^= 0xff
+      await attacker.node.services.pubsub.publish(topic, broken)
+      await waitUntil('alice checked the signature and refused the frame', () => stat(alice) > aliceBefore)
+      // the frame came from its author over a Noise connection: the content is marvin's own, delivered before the check
+      assert.ok(alice.events.textsFrom('marvin').includes('badly signed'))
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.message('guarded', 'marvin', 2n, 'well signed', session)))
+      await bob.events.waitFor('bob gets marvin\'s next message through alice', () => bob.events.textsFrom('marvin').includes('well signed'))
+      assert.equal(stat(bob), bobBefore, 'alice did not pass the badly signed frame on (bob would have refused it)')
+      assert.ok(!bob.events.textsFrom('marvin').includes('badly signed'))
+      const { messageList } = await alice.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
+      const kept = messageList.map(m => (m as { message?: string }).message)
+      assert.ok(kept.includes('well signed'), 'history holds marvin\'s good message')
+      assert.ok(!kept.includes('badly signed'), 'and not the badly signed one')
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'marvin', { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
+      await alice.events.waitFor('marvin leaves', () => alice.events.leftUsers('guarded').includes('marvin'))
+    } finally {
+      await attacker.node.stop()
     }
   })
 })
