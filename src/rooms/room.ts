@@ -629,26 +629,28 @@ export class Room {
   /** Gives up on a missing message: delivers what is held, in order, from the lowest. */
   private skipGap (member: Member): void {
     // a room being left delivers nothing more, even what a gap held back
-    if (member.pending.size === 0 || !this.connected) {
-      return
-    }
-    let lowest: bigint | undefined
-    for (const seq of member.pending.keys()) {
-      if (lowest == null || seq < lowest) lowest = seq
-    }
-    if (lowest != null) {
-      for (let seq = lowest - 1n; seq >= member.nextMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq--) {
-        member.missing.add(seq)
-      }
-      member.nextMsgSeq = lowest
-    }
-    this.drain(member)
+    if (!this.connected) return
+    this.jumpGap(member)
     if (member.pending.size > 0 && member.gapTimer == null) {
       member.gapTimer = setTimeout(() => {
         member.gapTimer = undefined
         this.skipGap(member)
       }, this.init.reorderWindow)
     }
+  }
+
+  /** Jumps over the gap before the lowest held message (remembering the seqs skipped) and delivers what follows it in order. */
+  private jumpGap (member: Member): void {
+    let lowest: bigint | undefined
+    for (const seq of member.pending.keys()) {
+      if (lowest == null || seq < lowest) lowest = seq
+    }
+    if (lowest == null) return
+    for (let seq = lowest - 1n; seq >= member.nextMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq--) {
+      member.missing.add(seq)
+    }
+    member.nextMsgSeq = lowest
+    this.drain(member)
   }
 
   private resetOrdering (member: Member): void {
@@ -684,16 +686,7 @@ export class Room {
 
   /** Delivers, in order, what `member`'s gaps held back: it is leaving, nothing will fill them now. */
   private flushPending (member: Member): void {
-    while (this.connected && member.pending.size > 0) {
-      let lowest: bigint | undefined
-      for (const seq of member.pending.keys()) {
-        if (lowest == null || seq < lowest) lowest = seq
-      }
-      if (lowest == null) break
-      for (let seq = lowest - 1n; seq >= member.nextMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq--) member.missing.add(seq)
-      member.nextMsgSeq = lowest
-      this.drain(member)
-    }
+    while (this.connected && member.pending.size > 0) this.jumpGap(member)
   }
 
   private remove (member: Member): void {
