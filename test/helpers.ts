@@ -516,6 +516,7 @@ export function roomCallbacks (overrides: Partial<RoomCallbacks> = {}): RoomCall
     joined: none,
     left: none,
     message: none,
+    recover: none,
     joinSeen: none,
     suspect: none,
     generationLost: none,

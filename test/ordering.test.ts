@@ -15,12 +15,18 @@ import { Announcement, Frame as FrameCodec } from '../src/wire/roomsub.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { roomCallbacks, signingIdentity, waitUntil } from './helpers.js'
 import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
+import type { RoomCallbacks } from '../src/rooms/room.js'
 import type { ZIMMessage } from '../src/index.js'
 
 const SENDER = '12D3KooSender'
 const FROM = new Uint8Array([1, 2, 3]) as Uint8Array<ArrayBuffer>
 
-function setup (): { room: Room, delivered: string[], joined: string[][] } {
+const JOINED: Announcement = {
+  kind: Announcement.Kind.JOIN, seq: 1n, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0),
+  generation: { creator: new Uint8Array([9]) as Uint8Array<ArrayBuffer>, createdAt: 1n }
+}
+
+function setup (callbacks: Partial<RoomCallbacks> = {}): { room: Room, delivered: string[], joined: string[][] } {
   const delivered: string[] = []
   const joined: string[][] = []
   const room = new Room({
@@ -33,16 +39,13 @@ function setup (): { room: Room, delivered: string[], joined: string[][] } {
     maxMembers: 100,
     callbacks: roomCallbacks({
       joined: (_r, users) => { joined.push(users.map(u => u.userID)) },
-      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) }
+      message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
+      ...callbacks
     })
   })
   room.generation = { creator: '12D3KooMe', creatorBytes: new Uint8Array([9]), createdAt: 1 }
   const frame: Frame = { from: FROM, roomID: 'r', session: 7n }
-  const ann: Announcement = {
-    kind: Announcement.Kind.JOIN, seq: 1n, userID: 'sender', userName: 'S', msgSeq: 0n, timestamp: 1n, addrs: [], roomName: '', destroyDelay: 0, goneUserID: '', goneSession: 0n, token: new Uint8Array(0), attributesDigest: new Uint8Array(0),
-    generation: { creator: new Uint8Array([9]) as Uint8Array<ArrayBuffer>, createdAt: 1n }
-  }
-  assert.equal(room.applyAnnouncement(SENDER, frame, ann, new Uint8Array(0), true), 'accept')
+  assert.equal(room.applyAnnouncement(SENDER, frame, JOINED, new Uint8Array(0), true), 'accept')
   room.connected = true
   return { room, delivered, joined }
 }
@@ -79,17 +82,51 @@ describe('per-sender ordering', () => {
     room.close()
   })
 
-  it('skips a gap that never fills after the reorder window, and still delivers the late message once', async () => {
-    const { room, delivered } = setup()
+  it('asks for a gap\'s messages after the reorder window, skips the gap after another, and still delivers the late message once', async () => {
+    const asked: bigint[][] = []
+    const { room, delivered } = setup({ recover: (_r, _m, seqs) => { asked.push(seqs) } })
     room.applyMessage(SENDER, ...message(1))
     room.applyMessage(SENDER, ...message(3))
     room.applyMessage(SENDER, ...message(4))
     assert.deepEqual(delivered, ['m1'], 'm3 and m4 wait for m2')
+    await waitUntil('m2 is asked for', () => asked.length === 1, 2000)
+    assert.deepEqual(asked, [[2n]])
+    assert.deepEqual(delivered, ['m1'], 'still waiting, for the answer')
     await waitUntil('the gap is skipped', () => delivered.length === 3, 2000)
     assert.deepEqual(delivered, ['m1', 'm3', 'm4'])
+    assert.deepEqual(asked, [[2n]], 'asked once')
     assert.equal(room.applyMessage(SENDER, ...message(2)), 'accept', 'm2 arrives late')
     assert.deepEqual(delivered, ['m1', 'm3', 'm4', 'm2'])
     assert.equal(room.applyMessage(SENDER, ...message(2)), 'ignore', 'but only once')
+    room.close()
+  })
+
+  it('a gap whose message comes back from recovery before the skip is delivered in order', async () => {
+    const { room, delivered } = setup({ recover: (r, _m, seqs) => { for (const seq of seqs) r.applyMessage(SENDER, ...message(Number(seq))) } })
+    room.applyMessage(SENDER, ...message(1))
+    room.applyMessage(SENDER, ...message(4))
+    await waitUntil('the gap is filled', () => delivered.length === 4, 2000)
+    assert.deepEqual(delivered, ['m1', 'm2', 'm3', 'm4'])
+    room.close()
+  })
+
+  it('an announcement showing messages that never came gets them asked for a reorder window later; each is delivered once if it comes', async () => {
+    const asked: bigint[][] = []
+    const { room, delivered } = setup({ recover: (_r, _m, seqs) => { asked.push(seqs) } })
+    room.applyMessage(SENDER, ...message(1))
+    // its heartbeat says it sent up to seq 3: m2 and m3 are lost (or still on their way)
+    const heartbeat = (seq: bigint, msgSeq: bigint): Announcement => ({ ...JOINED, kind: Announcement.Kind.HEARTBEAT, seq, msgSeq })
+    assert.equal(room.applyAnnouncement(SENDER, { from: FROM, roomID: 'r', session: 7n }, heartbeat(2n, 3n), new Uint8Array(0), true), 'accept')
+    room.applyMessage(SENDER, ...message(2))
+    await waitUntil('m3 is asked for', () => asked.length === 1, 2000)
+    assert.deepEqual(asked, [[3n]], 'm2 came in time: only m3 is asked for')
+    // a heartbeat with nothing new asks for nothing
+    assert.equal(room.applyAnnouncement(SENDER, { from: FROM, roomID: 'r', session: 7n }, heartbeat(3n, 3n), new Uint8Array(0), true), 'accept')
+    assert.equal(room.applyMessage(SENDER, ...message(3)), 'accept', 'the recovered copy')
+    assert.equal(room.applyMessage(SENDER, ...message(3)), 'ignore', 'the live copy, later')
+    assert.equal(room.applyMessage(SENDER, ...message(4)), 'accept')
+    assert.deepEqual(delivered, ['m1', 'm2', 'm3', 'm4'])
+    assert.equal(room.members.get('sender')?.tailTimer, undefined, 'nothing more will be asked for')
     room.close()
   })
 

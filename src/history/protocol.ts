@@ -23,6 +23,7 @@ import type { Room } from '../rooms/room.js'
 import type { RoomsubNode } from '../node/create-node.js'
 import type { ChatMessage, Frame } from '../wire/roomsub.js'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('roomsub:history')
 
@@ -39,6 +40,8 @@ const ANSWER_OVERHEAD = MAX_HISTORY_PAGE * 4 + 16
 
 /** A message from history, verified: its envelope, and what it says. */
 export interface HistoryMessage extends KeptMessage {
+  /** the author's peer id, whose key signed it */
+  author: string
   frame: Frame
   message: ChatMessage
 }
@@ -60,6 +63,9 @@ export interface HistoryHost {
 /** Reads one length-prefixed message as raw bytes, so a bad answer is told apart from a lost stream. */
 const RAW = { decode: (data: Uint8Array | { subarray(): Uint8Array }): Uint8Array => data instanceof Uint8Array ? data : data.subarray() }
 const REQUEST = { encode: (request: HistoryRequest): Uint8Array => encodeMessage(HistoryRequest.codec(), request) }
+const REQUEST_DECODER = { decode: (data: Uint8Array | Uint8ArrayList): HistoryRequest => HistoryRequest.decode(data, { limits: { messageIDs: MAX_HISTORY_PAGE } }) }
+/** A request's bytes at most: a roomID and 100 message IDs (decimal uint64s, 20 digits) with their framing. */
+const MAX_REQUEST_BYTES = 4096
 
 export class HistoryProtocol {
   private readonly host: HistoryHost
@@ -84,30 +90,54 @@ export class HistoryProtocol {
    * deduplicated, possibly more than a page); a silent or lying peer adds nothing.
    */
   async fetch (room: Room, page: HistoryPage): Promise<HistoryMessage[]> {
+    const request: HistoryRequest = {
+      roomID: room.roomID,
+      anchorOrderKey: BigInt(page.anchor?.orderKey ?? 0),
+      anchorMessageID: page.anchor?.messageID ?? '',
+      older: page.older,
+      count: Math.min(page.count, MAX_HISTORY_PAGE),
+      messageIDs: []
+    }
+    const answers = await Promise.all(this.connectedMembers(room).slice(0, HISTORY_PEERS).map(async peer => this.ask(peer, room, request)))
+    // what lies outside the asked page is not refused (it verified), only left out
+    return answers.flatMap(verified => selectPage(verified.sort(compareKeys), page))
+  }
+
+  /**
+   * Recovery: asks `author` and one other connected member of `room` for
+   * the messages with these IDs (at most 100), live copies that never came.
+   * Returns every verified message they sent that is one of those, possibly
+   * twice (the room's ordering delivers each once).
+   */
+  async recover (room: Room, author: PeerId, messageIDs: string[]): Promise<HistoryMessage[]> {
+    const wanted = new Set(messageIDs.slice(0, MAX_HISTORY_PAGE))
+    const request: HistoryRequest = { roomID: room.roomID, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: wanted.size, messageIDs: [...wanted] }
+    // the author keeps what it sent; another member covers an author too busy (or too far) to answer
+    const other = this.connectedMembers(room).find(p => !p.equals(author))
+    const peers = other == null ? [author] : [author, other]
+    const answers = await Promise.all(peers.map(async peer => this.ask(peer, room, request)))
+    return answers.flat().filter(m => wanted.has(m.messageID))
+  }
+
+  /** The members of `room` we hold a connection to, shuffled. */
+  private connectedMembers (room: Room): PeerId[] {
     const members = new Set([...room.members.values()].map(m => m.peerId))
     const peers = this.host.node.getPeers().filter(p => members.has(p.toString()))
     for (let i = peers.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1))
       ;[peers[i], peers[j]] = [peers[j], peers[i]]
     }
-    const answers = await Promise.all(peers.slice(0, HISTORY_PEERS).map(async peer => this.ask(peer, room, page)))
-    return answers.flat()
+    return peers
   }
 
-  private async ask (peer: PeerId, room: Room, page: HistoryPage): Promise<HistoryMessage[]> {
+  private async ask (peer: PeerId, room: Room, request: HistoryRequest): Promise<HistoryMessage[]> {
     const signal = AbortSignal.any([this.host.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)])
     let stream: Stream | undefined
     let raw: Uint8Array
     try {
       stream = await this.host.node.dialProtocol(peer, this.protocol, { signal })
       const pb = pbStream(stream, { maxDataLength: MAX_ANSWER_BYTES + ANSWER_OVERHEAD })
-      await pb.write({
-        roomID: room.roomID,
-        anchorOrderKey: BigInt(page.anchor?.orderKey ?? 0),
-        anchorMessageID: page.anchor?.messageID ?? '',
-        older: page.older,
-        count: Math.min(page.count, MAX_HISTORY_PAGE)
-      }, REQUEST, { signal })
+      await pb.write(request, REQUEST, { signal })
       raw = await pb.read(RAW, { signal })
       await stream.close({ signal }).catch(() => {})
     } catch (err) {
@@ -131,8 +161,7 @@ export class HistoryProtocol {
       const message = await this.verify(room, envelope, now)
       if (message != null) verified.push(message)
     }
-    // what lies outside the asked page is not refused (it verified), only left out
-    return selectPage(verified.sort(compareKeys), page)
+    return verified
   }
 
   /**
@@ -176,6 +205,7 @@ export class HistoryProtocol {
       at: Math.min(now, orderKeyTime(orderKey)),
       // decoded fields are views into the answer: the kept copy must not pin it
       envelope: copyBytes(envelope),
+      author,
       frame,
       message
     }
@@ -184,8 +214,8 @@ export class HistoryProtocol {
   private readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const signal = AbortSignal.any([this.host.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)])
     try {
-      const pb = pbStream(stream, { maxDataLength: 1024 })
-      const request = await pb.read(HistoryRequest, { signal })
+      const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
+      const request = await pb.read(REQUEST_DECODER, { signal })
       const messages = this.answer(request, connection.remotePeer.toString())
       await pb.write({ messages: messages as Array<Uint8Array<ArrayBuffer>> }, HistoryResponse, { signal })
       await stream.close({ signal })
@@ -200,6 +230,18 @@ export class HistoryProtocol {
   private answer (request: HistoryRequest, requester: string): Uint8Array[] {
     const room = this.host.room(request.roomID)
     if (room == null || room.speaksAs(requester) == null) return []
+    if (request.messageIDs.length > 0) {
+      // a recovery: exactly the messages asked for, those we keep (the decoder capped how many)
+      const out: Uint8Array[] = []
+      let bytes = 0
+      for (const id of request.messageIDs) {
+        const entry = room.history.get(id)
+        if (entry == null || bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES) continue
+        bytes += entry.envelope.byteLength
+        out.push(entry.envelope)
+      }
+      return out
+    }
     const anchorOrderKey = Number(request.anchorOrderKey)
     const page: HistoryPage = {
       anchor: anchorOrderKey > 0 ? { orderKey: anchorOrderKey, messageID: request.anchorMessageID } : undefined,

@@ -87,7 +87,7 @@ export class HistoryWindow {
   private readonly maxAge: number
   /** ascending by (orderKey, messageID) */
   private readonly entries: KeptMessage[] = []
-  private readonly ids = new Set<string>()
+  private readonly ids = new Map<string, KeptMessage>()
 
   /** `limit` messages, each for `maxAge` ms; either 0 keeps nothing. */
   constructor (limit: number, maxAge: number) {
@@ -108,6 +108,12 @@ export class HistoryWindow {
     return this.ids.has(messageID)
   }
 
+  /** One kept message by its messageID, unless it expired. */
+  get (messageID: string, now = Date.now()): KeptMessage | undefined {
+    const entry = this.ids.get(messageID)
+    return entry != null && entry.at > now - this.maxAge ? entry : undefined
+  }
+
   /**
    * Keeps one message; false if it was there already, or falls outside the
    * bounds (too old, or older than every kept message of a full window).
@@ -122,7 +128,7 @@ export class HistoryWindow {
     if (at === 0 && this.entries.length >= this.limit) return false
     if (at === this.entries.length) this.entries.push(entry)
     else this.entries.splice(at, 0, entry)
-    this.ids.add(entry.messageID)
+    this.ids.set(entry.messageID, entry)
     while (this.entries.length > this.limit) {
       const oldest = this.entries.shift()
       if (oldest != null) this.ids.delete(oldest.messageID)

@@ -61,6 +61,8 @@ const MAX_SNAPSHOT_ATTRIBUTE_FRAMES = WIRE_LIMITS.roomEntries + WIRE_LIMITS.memb
 const GOSSIP_REPAIR_MS = 2000
 /** Connected peers asked for a snapshot when none is known to be in the room. */
 const MAX_BLIND_SNAPSHOT_ASKS = 4
+/** Recoveries in flight at once, over all rooms: a member announcing messages it never sent cannot make us ask without bound. */
+const MAX_RECOVERIES = 16
 
 export interface RoomManagerEvents {
   memberJoined(roomID: string, users: ZIMUserInfo[]): void
@@ -119,6 +121,7 @@ export class RoomManager {
   /** rooms whose join catch-up has started: live messages it delivered are not delivered again */
   private readonly catchUps = new Map<Room, CatchUpGuard>()
   private stopped = false
+  private recoveries = 0
   private republishPending = false
 
   constructor (init: RoomManagerInit) {
@@ -140,6 +143,7 @@ export class RoomManager {
         this.init.events.message(room.roomID, message)
       },
       joinSeen: (room) => { this.scheduleAnswer(room) },
+      recover: (room, member, seqs) => { void this.recover(room, member, seqs) },
       suspect: (room, member) => { this.checkMember(room, member) },
       generationLost: (room, winner) => { void this.loseRoom(room, winner) },
       lostHeard: (room, lost, addrs) => { this.redial(room, lost, addrs) },
@@ -694,6 +698,34 @@ export class RoomManager {
   }
 
   // ---------------------------------------------------------------- history
+
+  /**
+   * Recovery: messages of `member` whose live copies never came, asked of
+   * the author and one other member, verified, and applied like live ones
+   * (the room's ordering delivers each at most once). Not passed on: every
+   * member that misses a message asks for it itself.
+   */
+  private async recover (room: Room, member: Member, seqs: bigint[]): Promise<void> {
+    if (seqs.length === 0 || this.recoveries >= MAX_RECOVERIES) return
+    this.recoveries++
+    try {
+      const ids = seqs.map(seq => messageIDOf(member.from, member.session, seq))
+      const found = await this.history.recover(room, peerIdFromString(member.peerId), ids)
+      if (this.rooms.get(room.roomID) !== room || !room.connected) return
+      found.sort((a, b) => a.message.seq < b.message.seq ? -1 : a.message.seq > b.message.seq ? 1 : 0)
+      let delivered = 0
+      for (const m of found) {
+        if (room.applyMessage(m.author, m.frame, m.message) !== 'accept') continue
+        delivered++
+        room.keepMessage(m.envelope, m.frame, m.message)
+      }
+      log('%s at %s: %d of %d missing messages of %s recovered', room.roomID, this.init.user.userID, delivered, seqs.length, member.userID)
+    } catch (err) {
+      log('%s: recovery from %s failed: %e', room.roomID, member.userID, err)
+    } finally {
+      this.recoveries--
+    }
+  }
 
   /** One page of a room's history: what we keep plus what a few connected members return. */
   async queryHistory (room: Room, page: HistoryPage): Promise<ZIMMessage[]> {

@@ -38,6 +38,13 @@ export interface Member {
   /** seqs a skipped gap jumped over: delivered late if they still come, never twice */
   missing: Set<bigint>
   gapTimer?: ReturnType<typeof setTimeout>
+  /** the current gap's messages were asked for (recovery): the next expiry of `gapTimer` skips it */
+  gapRecoveryAsked?: boolean
+  /** the newest seq its announcements say it sent, checked `reorderWindow` after it was heard */
+  announcedMsgSeq: bigint
+  tailTimer?: ReturnType<typeof setTimeout>
+  /** the author key bytes of its frames (`Frame.from`): its messageIDs are made from them */
+  from: Uint8Array
   /** when a notice about it last made us check it is still there */
   checkedAt?: number
   /** the attributes digest of its newest announcement */
@@ -102,6 +109,11 @@ export interface RoomCallbacks {
   message(room: Room, message: ZIMMessage): void
   /** a live join from `joiner` arrived (or a GONE about us): the manager answers so it hears from us */
   joinSeen(room: Room, joiner: string): void
+  /**
+   * messages `seqs` of `member` did not come within the reorder window: ask
+   * peers that keep them (recovery); what comes back goes through applyMessage
+   */
+  recover(room: Room, member: Member, seqs: bigint[]): void
   /** a member says its connection to `member` closed: check whether it is still there */
   suspect(room: Room, member: Member): void
   /** an announcement shows an earlier lifetime of this room: ours lost the race */
@@ -132,6 +144,8 @@ export interface RoomInit {
 const MAX_PENDING_PER_SENDER = 256
 /** Upper bound of skipped seqs remembered per sender, so a late message is still delivered once. */
 const MAX_MISSING_PER_SENDER = 1024
+/** Messages of one member asked for at once when its live copies did not come (one recovery request). */
+const MAX_RECOVERED_AT_ONCE = 100
 /** Lamport order keys carry 10 bits of the sender's peer id hash, so keys of two senders rarely tie (1 in 1024 pairs share the bits). */
 const ORDER_KEY_SENDER_BITS = 1024
 /** An order key further ahead of our clock than this does not move the room clock. */
@@ -364,6 +378,8 @@ export class Room {
         latest: copyBytes(raw),
         heard: live,
         nextMsgSeq: ann.msgSeq + 1n,
+        announcedMsgSeq: ann.msgSeq,
+        from: copyBytes(frame.from),
         pending: new Map(),
         // back in the session we lost it in: exactly the messages we had not delivered are still
         // welcome. Met live: its last messages may still be on their way to us (they can overtake
@@ -381,6 +397,10 @@ export class Room {
       }
       this.wakeWaiters(author)
       this.claim(member, now)
+      if (resumed != null && live && this.connected && member.missing.size > 0) {
+        // what it sent while we took it for gone and never came: ask for it (the newest, if too many)
+        this.init.callbacks.recover(this, member, [...member.missing].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).slice(-MAX_RECOVERED_AT_ONCE))
+      }
     } else {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
@@ -390,6 +410,7 @@ export class Room {
         this.ownerChanged(existing.userID, before)
         this.wakeWaiters(author)
         existing.nextMsgSeq = ann.msgSeq + 1n
+        existing.announcedMsgSeq = ann.msgSeq
         if (live) existing.missing = recentSeqs(ann.msgSeq)
         this.claim(existing, now)
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
@@ -398,6 +419,9 @@ export class Room {
         // Once in the room an announcement may overtake a message on another path: never skip then.
         for (let seq = ann.msgSeq; seq >= existing.nextMsgSeq && seq > ann.msgSeq - RECENT_SEQS_ON_MEETING && existing.missing.size < MAX_MISSING_PER_SENDER; seq--) existing.missing.add(seq)
         existing.nextMsgSeq = ann.msgSeq + 1n
+      } else if (live && this.connected && ann.msgSeq >= existing.nextMsgSeq) {
+        // it sent messages we have not had: on their way (announcements can overtake them), or lost
+        this.expectMessages(existing, ann.msgSeq)
       }
       existing.seq = ann.seq
       existing.userName = ann.userName
@@ -578,11 +602,8 @@ export class Room {
       member.pending.set(msg.seq, message)
       if (member.pending.size > MAX_PENDING_PER_SENDER) {
         this.skipGap(member)
-      } else if (member.gapTimer == null) {
-        member.gapTimer = setTimeout(() => {
-          member.gapTimer = undefined
-          this.skipGap(member)
-        }, this.init.reorderWindow)
+      } else {
+        this.armGap(member)
       }
     }
     return 'accept'
@@ -623,20 +644,55 @@ export class Room {
     if (member.pending.size === 0 && member.gapTimer != null) {
       clearTimeout(member.gapTimer)
       member.gapTimer = undefined
+      member.gapRecoveryAsked = false
     }
+  }
+
+  /** A gap holds messages back: in a reorder window its messages are asked for, in another it is skipped. */
+  private armGap (member: Member): void {
+    if (member.gapTimer != null) return
+    member.gapTimer = setTimeout(() => {
+      member.gapTimer = undefined
+      if (!this.connected || this.members.get(member.userID) !== member || member.pending.size === 0) return
+      if (member.gapRecoveryAsked === true) {
+        this.skipGap(member)
+        return
+      }
+      member.gapRecoveryAsked = true
+      const seqs: bigint[] = []
+      for (let seq = member.nextMsgSeq; seqs.length < MAX_RECOVERED_AT_ONCE && !member.pending.has(seq); seq++) seqs.push(seq)
+      this.init.callbacks.recover(this, member, seqs)
+      this.armGap(member)
+    }, this.init.reorderWindow)
+  }
+
+  /**
+   * Its announcement says `member` sent up to `last`: whatever of that has
+   * not come a reorder window later (and no gap already covers) is skipped
+   * and asked for; it is delivered, late, if it comes.
+   */
+  private expectMessages (member: Member, last: bigint): void {
+    if (last > member.announcedMsgSeq) member.announcedMsgSeq = last
+    if (member.tailTimer != null) return
+    member.tailTimer = setTimeout(() => {
+      member.tailTimer = undefined
+      if (!this.connected || this.members.get(member.userID) !== member || member.pending.size > 0) return
+      const seqs: bigint[] = []
+      for (let seq = member.nextMsgSeq; seq <= member.announcedMsgSeq && seqs.length < MAX_RECOVERED_AT_ONCE; seq++) seqs.push(seq)
+      if (seqs.length === 0) return
+      for (const seq of seqs) if (member.missing.size < MAX_MISSING_PER_SENDER) member.missing.add(seq)
+      member.nextMsgSeq = member.announcedMsgSeq + 1n
+      this.init.callbacks.recover(this, member, seqs)
+    }, this.init.reorderWindow)
   }
 
   /** Gives up on a missing message: delivers what is held, in order, from the lowest. */
   private skipGap (member: Member): void {
     // a room being left delivers nothing more, even what a gap held back
     if (!this.connected) return
+    member.gapRecoveryAsked = false
     this.jumpGap(member)
-    if (member.pending.size > 0 && member.gapTimer == null) {
-      member.gapTimer = setTimeout(() => {
-        member.gapTimer = undefined
-        this.skipGap(member)
-      }, this.init.reorderWindow)
-    }
+    if (member.pending.size > 0) this.armGap(member)
   }
 
   /** Jumps over the gap before the lowest held message (remembering the seqs skipped) and delivers what follows it in order. */
@@ -658,6 +714,11 @@ export class Room {
       clearTimeout(member.gapTimer)
       member.gapTimer = undefined
     }
+    if (member.tailTimer != null) {
+      clearTimeout(member.tailTimer)
+      member.tailTimer = undefined
+    }
+    member.gapRecoveryAsked = false
     member.pending.clear()
     member.missing.clear()
   }

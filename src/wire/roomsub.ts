@@ -2955,6 +2955,7 @@ export interface HistoryRequest {
   anchorMessageID: string
   older: boolean
   count: number
+  messageIDs: string[]
 }
 
 export namespace HistoryRequest {
@@ -2992,6 +2993,13 @@ export namespace HistoryRequest {
           w.uint32(obj.count)
         }
 
+        if (obj.messageIDs != null && obj.messageIDs.length > 0) {
+          for (const value of obj.messageIDs) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3001,7 +3009,8 @@ export namespace HistoryRequest {
           anchorOrderKey: 0n,
           anchorMessageID: '',
           older: false,
-          count: 0
+          count: 0,
+          messageIDs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3030,6 +3039,14 @@ export namespace HistoryRequest {
               obj.count = reader.uint32()
               break
             }
+            case 6: {
+              if (opts.limits?.messageIDs != null && obj.messageIDs.length === opts.limits.messageIDs) {
+                throw new MaxLengthError('Decode error - repeated field "messageIDs" had too many elements')
+              }
+
+              obj.messageIDs.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3039,6 +3056,10 @@ export namespace HistoryRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messageIDs: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -3080,6 +3101,21 @@ export namespace HistoryRequest {
               }
               break
             }
+            case 6: {
+              if (opts.limits?.messageIDs != null && obj.messageIDs === opts.limits.messageIDs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messageIDs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.messageIDs[]`,
+                index: obj.messageIDs,
+                value: reader.string()
+              }
+
+              obj.messageIDs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3117,6 +3153,12 @@ export namespace HistoryRequest {
     value: number
   }
 
+  export interface HistoryRequestMessageIDsFieldEvent {
+    field: '$.messageIDs[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<HistoryRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HistoryRequest.codec())
   }
@@ -3125,7 +3167,7 @@ export namespace HistoryRequest {
     return decodeMessage(buf, HistoryRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): Generator<HistoryRequestRoomIDFieldEvent | HistoryRequestAnchorOrderKeyFieldEvent | HistoryRequestAnchorMessageIDFieldEvent | HistoryRequestOlderFieldEvent | HistoryRequestCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): Generator<HistoryRequestRoomIDFieldEvent | HistoryRequestAnchorOrderKeyFieldEvent | HistoryRequestAnchorMessageIDFieldEvent | HistoryRequestOlderFieldEvent | HistoryRequestCountFieldEvent | HistoryRequestMessageIDsFieldEvent> {
     return streamMessage(buf, HistoryRequest.codec(), opts)
   }
 }
