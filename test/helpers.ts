@@ -556,7 +556,7 @@ export async function rawHistoryExchange (node: Libp2p, target: Peer, request: U
 
 /** Asks `target` for a page of `roomID`'s history as any peer could, and returns the envelopes it sends. */
 export async function requestHistory (node: Libp2p, target: Peer, request: Partial<HistoryRequest> & { roomID: string }): Promise<Uint8Array[] | undefined> {
-  const encoded = HistoryRequest.encode({ anchorOrderKey: 0n, anchorMessageID: '', older: true, count: 100, ...request })
+  const encoded = HistoryRequest.encode({ anchorOrderKey: 0n, anchorMessageID: '', older: true, count: 100, messageIDs: [], ...request })
   const answer = await rawHistoryExchange(node, target, encoded)
   return answer == null ? undefined : HistoryResponse.decode(answer).messages
 }

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIM, ZIMConversationType, ZIMErrorCode, ZIMMessageDirection, ZIMMessageType } from '../src/index.js'
 import { roomTopic } from '../src/rooms/topics.js'
+import { messageIDOf } from '../src/rooms/room.js'
 import { HistoryWindow, compareKeys, selectPage } from '../src/history/store.js'
-import { HistoryResponse } from '../src/wire/roomsub.js'
+import { HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
 import {
   FAST, Forger, captureFrames, eventually, freshAppID, pageThroughHistory, peek, rawHistoryExchange, rejectsWith, requestHistory, rewrap,
   serveHistory, startAttacker, startPeer, startPeers, stopPeers, text, waitUntil
@@ -322,12 +323,17 @@ describe('hostile history peers', () => {
     await stopPeers([alice, bob, carol])
   })
 
-  it('a peer that is not a member gets an empty answer', async () => {
-    const answered = await requestHistory(attacker.node, bob, { roomID: room })
-    assert.deepEqual(answered, [])
+  it('a peer that is not a member gets no messages, by page or by messageID, and is told it is not a member', async () => {
     // bob holds the messages: a member asking the same gets them
     const { messageList } = await alice.zim.queryHistoryMessage(room, ROOM, { count: 10, reverse: true })
     assert.equal(messageList.length, 3)
+    const byPage = HistoryRequest.encode({ roomID: room, anchorOrderKey: 0n, anchorMessageID: '', older: true, count: 100, messageIDs: [] })
+    const byID = HistoryRequest.encode({ roomID: room, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: 3, messageIDs: ids(messageList) })
+    for (const request of [byPage, byID]) {
+      const raw = await rawHistoryExchange(attacker.node, bob, request)
+      assert.ok(raw != null, 'bob answers')
+      assert.deepEqual(HistoryResponse.decode(raw), { messages: [], notMember: true })
+    }
   })
 
   it('forged and tampered entries in an answer are refused and counted; the honest ones and the member\'s own come through once', async () => {
@@ -380,9 +386,17 @@ describe('hostile history peers', () => {
     const garbage = await rawHistoryExchange(attacker.node, bob, new Uint8Array(4096).fill(7))
     assert.equal(garbage, undefined, 'no answer to garbage')
     await waitUntil('bob counted it', () => stat(bob, 'history-request-failed') > before)
-    // mallory is a member now: bob answers it like anyone in the room
+    const tooMany = await rawHistoryExchange(attacker.node, bob, HistoryRequest.encode({
+      roomID: room, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: 100, messageIDs: Array.from({ length: 101 }, (_, i) => String(i))
+    }))
+    assert.equal(tooMany, undefined, 'no answer to a recovery of 101 messages')
+    await waitUntil('bob counted it', () => stat(bob, 'history-request-failed') > before + 1)
+    // mallory is a member now: bob answers it like anyone in the room, by page or by messageID
     const answered = await requestHistory(attacker.node, bob, { roomID: room, older: false, count: 2 })
     assert.equal(answered?.length, 2)
+    const wanted = (answered ?? []).map(e => peek(e)).map(f => messageIDOf(f.from, f.session, f.message?.seq ?? 0n))
+    const byID = await requestHistory(attacker.node, bob, { roomID: room, messageIDs: [wanted[1], '12345', wanted[0]] })
+    assert.deepEqual((byID ?? []).map(e => peek(e)).map(f => messageIDOf(f.from, f.session, f.message?.seq ?? 0n)), [wanted[1], wanted[0]], 'the asked messages bob keeps, in the asked order')
     // and an honest joiner reads the room
     answer = () => HistoryResponse.encode({ messages: [] })
     await carol.zim.joinRoom(room)

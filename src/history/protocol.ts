@@ -100,23 +100,24 @@ export class HistoryProtocol {
     }
     const answers = await Promise.all(this.connectedMembers(room).slice(0, HISTORY_PEERS).map(async peer => this.ask(peer, room, request)))
     // what lies outside the asked page is not refused (it verified), only left out
-    return answers.flatMap(verified => selectPage(verified.sort(compareKeys), page))
+    return answers.flatMap(verified => verified == null ? [] : selectPage(verified.sort(compareKeys), page))
   }
 
   /**
    * Recovery: asks `author` and one other connected member of `room` for
    * the messages with these IDs (at most 100), live copies that never came.
    * Returns every verified message they sent that is one of those, possibly
-   * twice (the room's ordering delivers each once).
+   * twice (the room's ordering delivers each once), and whether the author
+   * answered at all.
    */
-  async recover (room: Room, author: PeerId, messageIDs: string[]): Promise<HistoryMessage[]> {
+  async recover (room: Room, author: PeerId, messageIDs: string[]): Promise<{ messages: HistoryMessage[], authorAnswered: boolean }> {
     const wanted = new Set(messageIDs.slice(0, MAX_HISTORY_PAGE))
     const request: HistoryRequest = { roomID: room.roomID, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: wanted.size, messageIDs: [...wanted] }
     // the author keeps what it sent; another member covers an author too busy (or too far) to answer
     const other = this.connectedMembers(room).find(p => !p.equals(author))
-    const peers = other == null ? [author] : [author, other]
-    const answers = await Promise.all(peers.map(async peer => this.ask(peer, room, request)))
-    return answers.flat().filter(m => wanted.has(m.messageID))
+    const [fromAuthor, fromOther] = await Promise.all([this.ask(author, room, request), other == null ? [] : this.ask(other, room, request)])
+    const messages = [...fromAuthor ?? [], ...fromOther ?? []].filter(m => wanted.has(m.messageID))
+    return { messages, authorAnswered: fromAuthor != null }
   }
 
   /** The members of `room` we hold a connection to, shuffled. */
@@ -130,7 +131,8 @@ export class HistoryProtocol {
     return peers
   }
 
-  private async ask (peer: PeerId, room: Room, request: HistoryRequest): Promise<HistoryMessage[]> {
+  /** One peer's verified answer; undefined if it gave none (no stream, a timeout, an answer refused whole). */
+  private async ask (peer: PeerId, room: Room, request: HistoryRequest): Promise<HistoryMessage[] | undefined> {
     const signal = AbortSignal.any([this.host.signal, AbortSignal.timeout(HISTORY_TIMEOUT_MS)])
     let stream: Stream | undefined
     let raw: Uint8Array
@@ -145,15 +147,20 @@ export class HistoryProtocol {
       // an answer longer than any honest one is the peer's doing; a timeout or a closed stream is not
       if (err instanceof Error && /^Invalid(Data|Message)Length/.test(err.name)) this.host.gate.count('bad-history-answer')
       log('history of %s from %p failed: %e', room.roomID, peer, err)
-      return []
+      return undefined
     }
     let messages: Uint8Array[]
     try {
-      messages = HistoryResponse.decode(raw, { limits: { messages: MAX_HISTORY_PAGE } }).messages
+      const response = HistoryResponse.decode(raw, { limits: { messages: MAX_HISTORY_PAGE } })
+      if (response.notMember) {
+        log('history of %s from %p: we are not a member there', room.roomID, peer)
+        return undefined
+      }
+      messages = response.messages
     } catch (err) {
       this.host.gate.count('bad-history-answer')
       log('history answer for %s from %p refused: %e', room.roomID, peer, err)
-      return []
+      return undefined
     }
     const verified: HistoryMessage[] = []
     const now = Date.now()
@@ -217,7 +224,7 @@ export class HistoryProtocol {
       const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
       const request = await pb.read(REQUEST_DECODER, { signal })
       const messages = this.answer(request, connection.remotePeer.toString())
-      await pb.write({ messages: messages as Array<Uint8Array<ArrayBuffer>> }, HistoryResponse, { signal })
+      await pb.write(messages == null ? { messages: [], notMember: true } : { messages: messages as Array<Uint8Array<ArrayBuffer>>, notMember: false }, HistoryResponse, { signal })
       await stream.close({ signal })
     } catch (err) {
       this.host.gate.count('history-request-failed')
@@ -226,10 +233,10 @@ export class HistoryProtocol {
     }
   }
 
-  /** The envelopes for one request: only a member of a room we are in gets any. */
-  private answer (request: HistoryRequest, requester: string): Uint8Array[] {
+  /** The envelopes for one request; undefined unless it comes from a member of a room we are in. */
+  private answer (request: HistoryRequest, requester: string): Uint8Array[] | undefined {
     const room = this.host.room(request.roomID)
-    if (room == null || room.speaksAs(requester) == null) return []
+    if (room == null || room.speaksAs(requester) == null) return undefined
     if (request.messageIDs.length > 0) {
       // a recovery: exactly the messages asked for, those we keep (the decoder capped how many)
       const out: Uint8Array[] = []

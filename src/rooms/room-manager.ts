@@ -63,6 +63,8 @@ const GOSSIP_REPAIR_MS = 2000
 const MAX_BLIND_SNAPSHOT_ASKS = 4
 /** Recoveries in flight at once, over all rooms: a member announcing messages it never sent cannot make us ask without bound. */
 const MAX_RECOVERIES = 16
+/** Asks for the same missing messages at most, while their author does not answer. */
+const RECOVERY_ATTEMPTS = 5
 
 export interface RoomManagerEvents {
   memberJoined(roomID: string, users: ZIMUserInfo[]): void
@@ -703,28 +705,40 @@ export class RoomManager {
    * Recovery: messages of `member` whose live copies never came, asked of
    * the author and one other member, verified, and applied like live ones
    * (the room's ordering delivers each at most once). Not passed on: every
-   * member that misses a message asks for it itself.
+   * member that misses a message asks for it itself. Asked again, a few
+   * times, while the author has not answered (a loaded author answers late).
    */
-  private async recover (room: Room, member: Member, seqs: bigint[]): Promise<void> {
-    if (seqs.length === 0 || this.recoveries >= MAX_RECOVERIES) return
-    this.recoveries++
-    try {
-      const ids = seqs.map(seq => messageIDOf(member.from, member.session, seq))
-      const found = await this.history.recover(room, peerIdFromString(member.peerId), ids)
-      if (this.rooms.get(room.roomID) !== room || !room.connected) return
-      found.sort((a, b) => a.message.seq < b.message.seq ? -1 : a.message.seq > b.message.seq ? 1 : 0)
-      let delivered = 0
-      for (const m of found) {
-        if (room.applyMessage(m.author, m.frame, m.message) !== 'accept') continue
-        delivered++
-        room.keepMessage(m.envelope, m.frame, m.message)
+  private async recover (room: Room, member: Member, seqs: bigint[], attempt = 1): Promise<void> {
+    if (seqs.length === 0) return
+    const session = member.session
+    let authorAnswered = false
+    if (this.recoveries >= MAX_RECOVERIES) {
+      log('%s at %s: recovery of %d messages of %s put off: %d in flight', room.roomID, this.init.user.userID, seqs.length, member.userID, this.recoveries)
+    } else {
+      this.recoveries++
+      try {
+        const answer = await this.history.recover(room, peerIdFromString(member.peerId), seqs.map(seq => messageIDOf(member.from, session, seq)))
+        authorAnswered = answer.authorAnswered
+        if (this.rooms.get(room.roomID) !== room || !room.connected) return
+        let delivered = 0
+        for (const m of answer.messages.sort((a, b) => a.message.seq < b.message.seq ? -1 : a.message.seq > b.message.seq ? 1 : 0)) {
+          if (room.applyMessage(m.author, m.frame, m.message) !== 'accept') continue
+          delivered++
+          room.keepMessage(m.envelope, m.frame, m.message)
+        }
+        log('%s at %s: %d of %d missing messages of %s recovered (attempt %d)', room.roomID, this.init.user.userID, delivered, seqs.length, member.userID, attempt)
+      } catch (err) {
+        log('%s: recovery from %s failed: %e', room.roomID, member.userID, err)
+      } finally {
+        this.recoveries--
       }
-      log('%s at %s: %d of %d missing messages of %s recovered', room.roomID, this.init.user.userID, delivered, seqs.length, member.userID)
-    } catch (err) {
-      log('%s: recovery from %s failed: %e', room.roomID, member.userID, err)
-    } finally {
-      this.recoveries--
     }
+    // the author keeps all it sent (within its history bounds): if it answered, asking again brings nothing
+    if (authorAnswered || attempt >= RECOVERY_ATTEMPTS) return
+    this.after(Math.max(this.init.config.heartbeatInterval, this.init.config.reorderWindow), () => {
+      if (this.rooms.get(room.roomID) !== room || !room.connected || room.members.get(member.userID) !== member || member.session !== session) return
+      void this.recover(room, member, room.undelivered(member, seqs), attempt + 1)
+    })
   }
 
   /** One page of a room's history: what we keep plus what a few connected members return. */

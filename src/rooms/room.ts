@@ -609,6 +609,11 @@ export class Room {
     return 'accept'
   }
 
+  /** Those of `seqs` of `member` not delivered yet: ahead of delivery and not held, or skipped and remembered as missing. */
+  undelivered (member: Member, seqs: bigint[]): bigint[] {
+    return seqs.filter(seq => member.missing.has(seq) || (seq >= member.nextMsgSeq && !member.pending.has(seq)))
+  }
+
   /** A verified chat message as ZIM shows it, live or from history (`Send` for our own). */
   toZIMMessage (frame: Frame, msg: ChatMessage, direction = ZIMMessageDirection.Receive): ZIMMessage {
     const base = {

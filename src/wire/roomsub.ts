@@ -3174,6 +3174,7 @@ export namespace HistoryRequest {
 
 export interface HistoryResponse {
   messages: Uint8Array<ArrayBuffer>[]
+  notMember: boolean
 }
 
 export namespace HistoryResponse {
@@ -3193,12 +3194,18 @@ export namespace HistoryResponse {
           }
         }
 
+        if ((obj.notMember != null && obj.notMember !== false)) {
+          w.uint32(16)
+          w.bool(obj.notMember)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          messages: []
+          messages: [],
+          notMember: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3213,6 +3220,10 @@ export namespace HistoryResponse {
               }
 
               obj.messages.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.notMember = reader.bool()
               break
             }
             default: {
@@ -3249,6 +3260,13 @@ export namespace HistoryResponse {
 
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.notMember`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3267,6 +3285,11 @@ export namespace HistoryResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface HistoryResponseNotMemberFieldEvent {
+    field: '$.notMember'
+    value: boolean
+  }
+
   export function encode (obj: Partial<HistoryResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HistoryResponse.codec())
   }
@@ -3275,7 +3298,7 @@ export namespace HistoryResponse {
     return decodeMessage(buf, HistoryResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseMessagesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseMessagesFieldEvent | HistoryResponseNotMemberFieldEvent> {
     return streamMessage(buf, HistoryResponse.codec(), opts)
   }
 }
