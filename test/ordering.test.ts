@@ -130,6 +130,19 @@ describe('per-sender ordering', () => {
     room.close()
   })
 
+  it('a member first heard of live while we are in the room has its last messages asked for: they may have been lost before we knew it', () => {
+    const asked: Array<[string, bigint[]]> = []
+    const { room } = setup({ recover: (_r, m, seqs) => { asked.push([m.userID, seqs]) } })
+    const other = { ...JOINED, kind: Announcement.Kind.HEARTBEAT, userID: 'late', seq: 5n, msgSeq: 3n }
+    assert.equal(room.applyAnnouncement('12D3KooLate', { from: new Uint8Array([4]), roomID: 'r', session: 9n }, other, new Uint8Array(0), true), 'accept')
+    assert.deepEqual(asked, [['late', [1n, 2n, 3n]]])
+    // one that has sent nothing yet has nothing to ask for
+    const fresh = { ...JOINED, userID: 'fresh', seq: 1n, msgSeq: 0n }
+    assert.equal(room.applyAnnouncement('12D3KooFresh', { from: new Uint8Array([5]), roomID: 'r', session: 9n }, fresh, new Uint8Array(0), true), 'accept')
+    assert.equal(asked.length, 1)
+    room.close()
+  })
+
   it('a message from a member\'s new session (it left and came back) waits for the announcement that starts it, then is delivered', async () => {
     const { room, gate, delivered, seal, join, say } = await gated(5000)
     assert.equal(await gate.admit(room, await seal(join(1n, 1n))), 'accept')

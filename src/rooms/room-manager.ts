@@ -63,6 +63,8 @@ const GOSSIP_REPAIR_MS = 2000
 const MAX_BLIND_SNAPSHOT_ASKS = 4
 /** Recoveries in flight at once, over all rooms: a member announcing messages it never sent cannot make us ask without bound. */
 const MAX_RECOVERIES = 16
+/** A recovered message stamped this long (sender's clock) before our JOIN is taken for one sent before we joined. */
+const MAX_SEND_SKEW_MS = 1000
 /** Asks for the same missing messages at most, while their author does not answer. */
 const RECOVERY_ATTEMPTS = 5
 
@@ -333,6 +335,7 @@ export class RoomManager {
     const snapshotAt = Date.now()
     await this.strengthen(room)
     const joinedAt = Date.now()
+    room.joinedAt = joinedAt
     await this.announce(room, Announcement.Kind.JOIN)
     // members start counting our silence from the JOIN: waiting for their answers can outlast memberTimeout
     this.startHeartbeat(room)
@@ -343,6 +346,7 @@ export class RoomManager {
 
   private async createAs (room: Room, options: EnterOptions): Promise<void> {
     const createdAt = Date.now()
+    room.joinedAt = createdAt
     room.roomName = options.roomName
     room.destroyDelay = options.destroyDelay
     room.generation = { creator: this.selfId, creatorBytes: this.init.codec.self.peerIdBytes, createdAt }
@@ -722,6 +726,8 @@ export class RoomManager {
         if (this.rooms.get(room.roomID) !== room || !room.connected) return
         let delivered = 0
         for (const m of answer.messages.sort((a, b) => a.message.seq < b.message.seq ? -1 : a.message.seq > b.message.seq ? 1 : 0)) {
+          // a member met late may have sent some of what we ask for before we joined: that is history, not live
+          if (Number(m.message.timestamp) < room.joinedAt - MAX_SEND_SKEW_MS) continue
           if (room.applyMessage(m.author, m.frame, m.message) !== 'accept') continue
           delivered++
           room.keepMessage(m.envelope, m.frame, m.message)

@@ -216,6 +216,8 @@ export class Room {
   creation?: SealedCreation
   connected = false
   lastRefresh?: number
+  /** when we announced our JOIN (or created the room): what was sent before is history, not live */
+  joinedAt = 0
   /** called whenever the set of members not yet heard live may have shrunk */
   onHeard?: () => void
   readonly members = new Map<string, Member>()
@@ -397,10 +399,8 @@ export class Room {
       }
       this.wakeWaiters(author)
       this.claim(member, now)
-      if (resumed != null && live && this.connected && member.missing.size > 0) {
-        // what it sent while we took it for gone and never came: ask for it (the newest, if too many)
-        this.init.callbacks.recover(this, member, [...member.missing].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).slice(-MAX_RECOVERED_AT_ONCE))
-      }
+      // what it sent while we took it for gone, or before we heard of it, and never came: ask for it
+      if (live && this.connected) this.askForMissing(member)
     } else {
       if (existing.session !== frame.session) {
         // the same user rejoined (a restart): its message numbering starts over
@@ -413,6 +413,7 @@ export class Room {
         existing.announcedMsgSeq = ann.msgSeq
         if (live) existing.missing = recentSeqs(ann.msgSeq)
         this.claim(existing, now)
+        if (live && this.connected) this.askForMissing(existing)
       } else if (!this.connected && existing.pending.size === 0 && ann.msgSeq >= existing.nextMsgSeq) {
         // while joining: messages sent before we could hear them mostly never come, so skip the gap,
         // but the last few may still be in flight: delivered late if they come (and so forwarded).
@@ -669,6 +670,12 @@ export class Room {
       this.init.callbacks.recover(this, member, seqs)
       this.armGap(member)
     }, this.init.reorderWindow)
+  }
+
+  /** Asks for the seqs of `member` remembered as missing (the newest, if too many). */
+  private askForMissing (member: Member): void {
+    if (member.missing.size === 0) return
+    this.init.callbacks.recover(this, member, [...member.missing].sort((a, b) => a < b ? -1 : a > b ? 1 : 0).slice(-MAX_RECOVERED_AT_ONCE))
   }
 
   /**
