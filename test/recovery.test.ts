@@ -1,7 +1,7 @@
 /**
  * Recovery: a message whose live copy never reaches a member (lost to a
  * crash on its path, a saturated node, gossip that ran out) is asked for by
- * messageID from its author and one other member, verified, and delivered
+ * messageID from its author and two other members, verified, and delivered
  * once, in order where the gap still holds later messages back. The loss
  * is made real: the receiver's topic validator drops that one frame, as a
  * lossy path would (gossipsub then takes every later copy of it for a

@@ -104,7 +104,7 @@ export class HistoryProtocol {
   }
 
   /**
-   * Recovery: asks `author` and one other connected member of `room` for
+   * Recovery: asks `author` and two other connected members of `room` for
    * the messages with these IDs (at most 100), live copies that never came.
    * Returns every verified message they sent that is one of those, possibly
    * twice (the room's ordering delivers each once), and whether the author
@@ -113,10 +113,10 @@ export class HistoryProtocol {
   async recover (room: Room, author: PeerId, messageIDs: string[]): Promise<{ messages: HistoryMessage[], authorAnswered: boolean }> {
     const wanted = new Set(messageIDs.slice(0, MAX_HISTORY_PAGE))
     const request: HistoryRequest = { roomID: room.roomID, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: wanted.size, messageIDs: [...wanted] }
-    // the author keeps what it sent; another member covers an author too busy (or too far) to answer
-    const other = this.connectedMembers(room).find(p => !p.equals(author))
-    const [fromAuthor, fromOther] = await Promise.all([this.ask(author, room, request), other == null ? [] : this.ask(other, room, request)])
-    const messages = [...fromAuthor ?? [], ...fromOther ?? []].filter(m => wanted.has(m.messageID))
+    // the author keeps what it sent; other members cover an author too busy (or too far) to answer in time
+    const others = this.connectedMembers(room).filter(p => !p.equals(author)).slice(0, HISTORY_PEERS - 1)
+    const [fromAuthor, ...fromOthers] = await Promise.all([author, ...others].map(async peer => this.ask(peer, room, request)))
+    const messages = [fromAuthor, ...fromOthers].flatMap(answer => answer ?? []).filter(m => wanted.has(m.messageID))
     return { messages, authorAnswered: fromAuthor != null }
   }
 

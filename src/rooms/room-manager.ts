@@ -707,7 +707,7 @@ export class RoomManager {
 
   /**
    * Recovery: messages of `member` whose live copies never came, asked of
-   * the author and one other member, verified, and applied like live ones
+   * the author and two other members, verified, and applied like live ones
    * (the room's ordering delivers each at most once). Not passed on: every
    * member that misses a message asks for it itself. Asked again, a few
    * times, while the author has not answered (a loaded author answers late).
