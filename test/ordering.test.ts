@@ -26,7 +26,7 @@ const JOINED: Announcement = {
   generation: { creator: new Uint8Array([9]) as Uint8Array<ArrayBuffer>, createdAt: 1n }
 }
 
-function setup (callbacks: Partial<RoomCallbacks> = {}): { room: Room, delivered: string[], joined: string[][] } {
+function setup (callbacks: Partial<RoomCallbacks> = {}, history?: { limit: number, maxAge: number }): { room: Room, delivered: string[], joined: string[][] } {
   const delivered: string[] = []
   const joined: string[][] = []
   const room = new Room({
@@ -37,6 +37,7 @@ function setup (callbacks: Partial<RoomCallbacks> = {}): { room: Room, delivered
     heartbeatInterval: 1000,
     reorderWindow: 100,
     maxMembers: 100,
+    history,
     callbacks: roomCallbacks({
       joined: (_r, users) => { joined.push(users.map(u => u.userID)) },
       message: (_r, m: ZIMMessage) => { delivered.push((m as ZIMMessage & { message: string }).message) },
@@ -140,6 +141,26 @@ describe('per-sender ordering', () => {
     const fresh = { ...JOINED, userID: 'fresh', seq: 1n, msgSeq: 0n }
     assert.equal(room.applyAnnouncement('12D3KooFresh', { from: new Uint8Array([5]), roomID: 'r', session: 9n }, fresh, new Uint8Array(0), true), 'accept')
     assert.equal(asked.length, 1)
+    room.close()
+  })
+
+  it('a member met again in the same session has its last seqs asked for; what was delivered before is not delivered twice', () => {
+    const asked: bigint[][] = []
+    const { room, delivered } = setup({ recover: (_r, _m, seqs) => { asked.push(seqs) } }, { limit: 100, maxAge: 60_000 })
+    for (const seq of [1, 2]) {
+      const [frame, msg] = message(seq)
+      assert.equal(room.applyMessage(SENDER, frame, msg), 'accept')
+      // as the gate does with what the room took
+      room.keepMessage(new Uint8Array([seq]), frame, msg)
+    }
+    // it leaves, then the same session comes back (a newer JOIN) after sending m3 we never got
+    const session = { from: FROM, roomID: 'r', session: 7n }
+    assert.equal(room.applyAnnouncement(SENDER, session, { ...JOINED, kind: Announcement.Kind.LEAVE, seq: 2n, msgSeq: 2n }, new Uint8Array(0), true), 'accept')
+    assert.equal(room.applyAnnouncement(SENDER, session, { ...JOINED, seq: 3n, msgSeq: 3n }, new Uint8Array(0), true), 'accept')
+    assert.deepEqual(asked, [[1n, 2n, 3n]])
+    const verdicts = [1, 2, 3].map(seq => room.applyRecovered(SENDER, ...message(seq), new Uint8Array([seq])))
+    assert.deepEqual(verdicts, ['ignore', 'ignore', 'accept'])
+    assert.deepEqual(delivered, ['m1', 'm2', 'm3'])
     room.close()
   })
 

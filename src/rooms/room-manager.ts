@@ -728,9 +728,7 @@ export class RoomManager {
         for (const m of answer.messages.sort((a, b) => a.message.seq < b.message.seq ? -1 : a.message.seq > b.message.seq ? 1 : 0)) {
           // a member met late may have sent some of what we ask for before we joined: that is history, not live
           if (Number(m.message.timestamp) < room.joinedAt - MAX_SEND_SKEW_MS) continue
-          if (room.applyMessage(m.author, m.frame, m.message) !== 'accept') continue
-          delivered++
-          room.keepMessage(m.envelope, m.frame, m.message)
+          if (room.applyRecovered(m.author, m.frame, m.message, m.envelope) === 'accept') delivered++
         }
         log('%s at %s: %d of %d missing messages of %s recovered (attempt %d)', room.roomID, this.init.user.userID, delivered, seqs.length, member.userID, attempt)
       } catch (err) {

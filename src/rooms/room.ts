@@ -615,6 +615,19 @@ export class Room {
     return seqs.filter(seq => member.missing.has(seq) || (seq >= member.nextMsgSeq && !member.pending.has(seq)))
   }
 
+  /**
+   * A verified message a recovery brought back: applied like a live copy
+   * and kept, unless our window shows it was delivered already (a member we
+   * lost track of and met again has its last seqs asked for, and some of
+   * them may have come before).
+   */
+  applyRecovered (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): Verdict {
+    if (this.history.has(messageIDOf(frame.from, frame.session, msg.seq))) return 'ignore'
+    const verdict = this.applyMessage(author, frame, msg, now)
+    if (verdict === 'accept') this.keepMessage(envelope, frame, msg, now)
+    return verdict
+  }
+
   /** A verified chat message as ZIM shows it, live or from history (`Send` for our own). */
   toZIMMessage (frame: Frame, msg: ChatMessage, direction = ZIMMessageDirection.Receive): ZIMMessage {
     const base = {
