@@ -292,8 +292,10 @@ export async function buildWorld (): Promise<FuzzWorld> {
     },
     ...frames.filter(f => f.frame.attributes != null).map(f => ({ label: `${f.label} (update)`, bytes: AttributeUpdate.encode(f.frame.attributes as AttributeUpdate) })),
     { label: 'generation', bytes: RoomGeneration.encode(wireGeneration) },
-    { label: 'history request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: BigInt(now) * 1024n + 7n, anchorMessageID: '1234567890123456789', older: true, count: 20 }) },
-    { label: 'history response', bytes: HistoryResponse.encode({ messages: frames.filter(f => f.label.includes('message')).map(f => f.bytes) }) }
+    { label: 'history request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: BigInt(now) * 1024n + 7n, anchorMessageID: '1234567890123456789', older: true, count: 20, messageIDs: [] }) },
+    { label: 'recovery request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: 2, messageIDs: ['1234567890123456789', '98765432109876543'] }) },
+    { label: 'history response', bytes: HistoryResponse.encode({ messages: frames.filter(f => f.label.includes('message')).map(f => f.bytes), notMember: false }) },
+    { label: 'history refusal', bytes: HistoryResponse.encode({ messages: [], notMember: true }) }
   )
 
   const rules = registryRules(appID)
@@ -968,7 +970,7 @@ export const DECODERS: Decoder[] = [
   decoder('RoomGeneration', RoomGeneration.codec, b => RoomGeneration.decode(b)),
   decoder('SnapshotRequest', SnapshotRequest.codec, b => SnapshotRequest.decode(b)),
   decoder('SnapshotResponse', SnapshotResponse.codec, b => SnapshotResponse.decode(b, { limits: { announcements: 10_000, attributes: 65_792 } })),
-  decoder('HistoryRequest', HistoryRequest.codec, b => HistoryRequest.decode(b)),
+  decoder('HistoryRequest', HistoryRequest.codec, b => HistoryRequest.decode(b, { limits: { messageIDs: MAX_HISTORY_PAGE } })),
   decoder('HistoryResponse', HistoryResponse.codec, b => HistoryResponse.decode(b, { limits: { messages: MAX_HISTORY_PAGE } })),
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
