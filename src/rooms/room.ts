@@ -705,7 +705,8 @@ export class Room {
       const seqs: bigint[] = []
       for (let seq = member.nextMsgSeq; seq <= member.announcedMsgSeq && seqs.length < MAX_RECOVERED_AT_ONCE; seq++) seqs.push(seq)
       if (seqs.length === 0) return
-      for (const seq of seqs) if (member.missing.size < MAX_MISSING_PER_SENDER) member.missing.add(seq)
+      // every seq jumped over is remembered (within the bound), not only those asked for now
+      for (let seq = member.nextMsgSeq; seq <= member.announcedMsgSeq && member.missing.size < MAX_MISSING_PER_SENDER; seq++) member.missing.add(seq)
       member.nextMsgSeq = member.announcedMsgSeq + 1n
       this.init.callbacks.recover(this, member, seqs)
     }, this.init.reorderWindow)
