@@ -31,7 +31,7 @@ import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, roomCallbacks, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
 import type { Generation, SealedCreation } from '../src/registry/record.js'
-import type { Verdict } from '../src/rooms/room.js'
+import type { Admission } from '../src/rooms/frame-gate.js'
 import type { EnvelopeCodec } from '../src/wire/envelope.js'
 import type { SelectFn, ValidateFn } from '@libp2p/kad-dht'
 import type { Codec } from 'protons-runtime'
@@ -903,7 +903,7 @@ async function admitCase (world: FuzzWorld, tally: Tally, recipes: FrameRecipe[]
     for (const recipe of recipes) {
       const bytes = await frameBytes(world, recipe)
       const before = { ...gate.stats }
-      const verdict: Verdict = await timed(`admit of ${bytes.byteLength} bytes`, async () => {
+      const verdict: Admission = await timed(`admit of ${bytes.byteLength} bytes`, async () => {
         try {
           return await gate.admit(room, bytes)
         } catch (err) {

@@ -494,6 +494,24 @@ export function captureFrames (attacker: Attacker, topic: string): Uint8Array[] 
   return frames
 }
 
+/**
+ * Counts the chat-message frames gossipsub hands `peer`, first copies and
+ * duplicates alike: what messages cost the network at this peer. Wraps the
+ * real node's receive path; nothing else changes.
+ */
+export function countMessageCopies (peer: Peer): { count: number } {
+  const pubsub = peer.node.services.pubsub as unknown as { handleReceivedMessage: (from: PeerId, rpc: { data?: Uint8Array }) => Promise<void> }
+  const counter = { count: 0 }
+  const receive = pubsub.handleReceivedMessage.bind(pubsub)
+  pubsub.handleReceivedMessage = async (from, rpc) => {
+    try {
+      if (rpc.data != null && peek(rpc.data).message != null) counter.count++
+    } catch {}
+    return receive(from, rpc)
+  }
+  return counter
+}
+
 /** Opens a captured frame (no signature check needed: the test only looks). */
 export function peek (bytes: Uint8Array): Frame {
   return Frame.decode(Envelope.decode(bytes).body)

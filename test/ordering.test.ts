@@ -11,7 +11,7 @@ import { describe, it } from 'node:test'
 import { Room } from '../src/rooms/room.js'
 import { FrameGate } from '../src/rooms/frame-gate.js'
 import { encodeMessage } from '../src/wire/encode.js'
-import { Announcement, Frame as FrameCodec } from '../src/wire/roomsub.js'
+import { Announcement, Envelope, Frame as FrameCodec } from '../src/wire/roomsub.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { roomCallbacks, signingIdentity, waitUntil } from './helpers.js'
 import type { ChatMessage, Frame } from '../src/wire/roomsub.js'
@@ -184,6 +184,23 @@ describe('per-sender ordering', () => {
   })
 })
 
+describe('frames their author sent to every member (sentToAll)', () => {
+  it('are delivered but not passed on when they come from the author itself, and passed on as usual when a forwarder hands them over', async () => {
+    const { room, gate, delivered, seal, join, say, senderId } = await gated(5000)
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n)), senderId), 'accept', 'a JOIN is always passed on')
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 1n, 'straight'), sentToAll: true }), senderId), 'delivered')
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 2n, 'relayed'), sentToAll: true }), '12D3KooSomeForwarder'), 'accept')
+    assert.equal(await gate.admit(room, await seal(say(1n, 3n, 'unmarked')), senderId), 'accept')
+    assert.deepEqual(delivered, ['straight', 'relayed', 'unmarked'])
+    // the mark is signed: a forwarder that adds it to stop a frame spreading makes a forgery
+    const signed = Envelope.decode(await seal(say(1n, 4n, 'marked by a forwarder')))
+    const marked = Envelope.encode({ body: encodeMessage(FrameCodec.codec(), { ...FrameCodec.decode(signed.body), sentToAll: true }), signature: signed.signature })
+    assert.equal(await gate.admit(room, marked, '12D3KooSomeForwarder'), 'reject')
+    assert.deepEqual(delivered, ['straight', 'relayed', 'unmarked'])
+    room.close()
+  })
+})
+
 describe('messages whose author is not (yet) a member', () => {
   it('a message whose author\'s announcement comes after the gate stopped waiting is delivered once the announcement comes, after the join', async () => {
     const { room, gate, delivered, joined, seal, join, say } = await gated(20)
@@ -262,6 +279,8 @@ async function gated (strangerWait: number): Promise<{
   seal: (frame: Frame) => Promise<Uint8Array>
   join: (session: bigint, seq: bigint, msgSeq?: bigint, kind?: Announcement.Kind) => Frame
   say: (session: bigint, seq: bigint, text: string) => Frame
+  /** the sender's peer id: frames handed over by it came straight from their author */
+  senderId: string
 }> {
   const local = await signingIdentity(4242, 'me')
   const sender = await signingIdentity(4242, 'sender')
@@ -299,5 +318,5 @@ async function gated (strangerWait: number): Promise<{
     session,
     message: { seq, timestamp: 1n, orderKey: 1024n * seq, type: 1, userID: 'sender', text, data: new Uint8Array(0), subType: 0, searchedContent: '', extendedData: '', priority: 1 }
   })
-  return { room, gate, delivered, joined, left, seal, join, say }
+  return { room, gate, delivered, joined, left, seal, join, say, senderId: sender.peerIdString }
 }

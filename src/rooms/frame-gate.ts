@@ -19,6 +19,13 @@ import type { AttributeUpdate } from '../wire/roomsub.js'
 import type { TokenVerifier } from '../auth/token.js'
 import type { PeerPenalties } from '../node/peer-penalties.js'
 
+/**
+ * What the gate made of a frame: the room's verdict, or 'delivered': taken,
+ * and it came straight from an author that sent it to every member it knew
+ * of (Frame.sentToAll), so nobody needs it from us and it is not forwarded.
+ */
+export type Admission = Verdict | 'delivered'
+
 /** Counts of what the validator refused or dropped, by reason; a roomsub extension to ZIM. */
 export type FrameStats = Record<string, number>
 
@@ -157,7 +164,7 @@ export class FrameGate {
    * A frame published on `room`'s topic, handed to us by `source` (the
    * gossipsub propagation source). Accepted frames have changed the room's state.
    */
-  async admit (room: Room, bytes: Uint8Array, source?: string, now = Date.now()): Promise<Verdict> {
+  async admit (room: Room, bytes: Uint8Array, source?: string, now = Date.now()): Promise<Admission> {
     if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
       return this.refuse('oversize', source, FORGED_POINTS)
     }
@@ -235,6 +242,7 @@ export class FrameGate {
       }
       // kept for later joiners as the very bytes that came, verified: nothing is re-encoded or re-signed
       if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now)
+      if (frame.sentToAll === true && source === author) return 'delivered'
     } else {
       this.count(`${kind}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }

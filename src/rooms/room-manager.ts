@@ -588,13 +588,39 @@ export class RoomManager {
     // gossipsub runs StrictNoSign and drops signed messages before validators see them
     if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
     const verdict = await this.gate.admit(room, msg.data, source.toString())
+    // 'delivered': taken, but every member had it from its author, so gossipsub must not forward it;
+    // Ignore is its only verdict that does not forward and costs the source no score
     return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+  }
+
+  /**
+   * Whether a frame published now reaches every member we know of straight
+   * from us: each is a subscriber of the topic, so gossipsub's flood publish
+   * sends to it (unless its score fell below the publish threshold: a peer
+   * sending us forgeries, which may then ask for what it lacks). Then members that get it from us need not
+   * forward it. In a room whose members are all connected to each other
+   * (rooms of up to about 10, see roomPeerTarget), forwarding copies made
+   * three in four of a message's frames, each costing a Noise frame, a yamux
+   * frame and a decode at both ends. A member we do not know of yet (its
+   * JOIN still on the way) misses such a frame; our next heartbeat shows it
+   * missing and it asks for it (recovery).
+   */
+  private reachesAll (room: Room, topic: string): boolean {
+    const subscribers = new Set<string>()
+    for (const peer of this.pubsub.getSubscribers(topic)) subscribers.add(peer.toString())
+    for (const member of room.members.values()) {
+      if (member.peerId === this.selfId) continue
+      if (!subscribers.has(member.peerId)) return false
+    }
+    return true
   }
 
   /** Seals and publishes a frame; returns the envelope bytes as published. */
   private async publish (room: Room, frame: Frame): Promise<Uint8Array> {
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    if (this.reachesAll(room, topic)) frame.sentToAll = true
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
-    await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+    await this.pubsub.publish(topic, bytes)
     return bytes
   }
 
@@ -618,11 +644,15 @@ export class RoomManager {
       attributesDigest: room.attributes.digest() as Uint8Array<ArrayBuffer>
     }
     const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, announcement }
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    // only heartbeats: one a member we do not know yet misses is followed by the next, while a JOIN,
+    // LEAVE or GONE must reach members its author has not heard of
+    if (kind === Announcement.Kind.HEARTBEAT && this.reachesAll(room, topic)) frame.sentToAll = true
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     if (kind !== Announcement.Kind.LEAVE && kind !== Announcement.Kind.GONE) {
       room.latest = bytes
     }
-    await this.pubsub.publish(roomTopic(this.init.config.appID, room.roomID), bytes)
+    await this.pubsub.publish(topic, bytes)
   }
 
   /** Sends one chat message; the caller has validated it. */

@@ -122,6 +122,7 @@ export interface Frame {
   announcement?: Announcement
   message?: ChatMessage
   attributes?: AttributeUpdate
+  sentToAll?: boolean
 }
 
 export namespace Frame {
@@ -162,6 +163,11 @@ export namespace Frame {
         if (obj.attributes != null) {
           w.uint32(50)
           AttributeUpdate.codec().encode(obj.attributes, w)
+        }
+
+        if (obj.sentToAll != null) {
+          w.uint32(56)
+          w.bool(obj.sentToAll)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -208,6 +214,10 @@ export namespace Frame {
               obj.attributes = AttributeUpdate.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.attributes
               })
+              break
+            }
+            case 7: {
+              obj.sentToAll = reader.bool()
               break
             }
             default: {
@@ -265,6 +275,13 @@ export namespace Frame {
                 limits: opts.limits?.attributes
               })
 
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.sentToAll`,
+                value: reader.bool()
+              }
               break
             }
             default: {
@@ -501,6 +518,11 @@ export namespace Frame {
     value: boolean
   }
 
+  export interface FrameSentToAllFieldEvent {
+    field: '$.sentToAll'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -509,7 +531,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesRoomOwnerSessionFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersOwnerSessionFieldEvent | FrameAttributesBatchFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesRoomOwnerSessionFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersOwnerSessionFieldEvent | FrameAttributesBatchFieldEvent | FrameSentToAllFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
