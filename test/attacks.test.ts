@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
 import { roomTopic } from '../src/rooms/topics.js'
 import { FAST, Forger, captureFrames, freshAppID, peek, rewrap, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
 import type { Attacker, Peer } from './helpers.js'
@@ -38,6 +39,10 @@ describe('hostile peers', () => {
     await peers[0].zim.createRoom({ roomID: room, roomName: '' })
     await peers[1].zim.joinRoom(room)
     attacker = await startAttacker(peers[0], topic)
+    // connected to both: members' frames marked sent-to-all are not forwarded, so an eavesdropper
+    // captures only what reaches it from the author itself
+    await attacker.node.dial(multiaddr(peers[1].addr))
+    await waitUntil('bob sees the attacker on the topic', () => peers[1].node.services.pubsub.getSubscribers(topic).some(id => id.equals(attacker.node.peerId)))
     captured = captureFrames(attacker, topic)
   })
   after(async () => {

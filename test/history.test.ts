@@ -4,6 +4,7 @@
  * every holder has dropped (or taken away when leaving) is gone.
  */
 import assert from 'node:assert/strict'
+import { multiaddr } from '@multiformats/multiaddr'
 import { describe, it, before, after } from 'node:test'
 import { ZIM, ZIMConversationType, ZIMErrorCode, ZIMMessageDirection, ZIMMessageType } from '../src/index.js'
 import { roomTopic } from '../src/rooms/topics.js'
@@ -311,6 +312,9 @@ describe('hostile history peers', () => {
     await alice.zim.createRoom({ roomID: room, roomName: '' })
     await bob.zim.joinRoom(room)
     attacker = await startAttacker(bob, topic)
+    // alice marks her messages sent-to-all, so bob does not forward them: the attacker captures them from her
+    await attacker.node.dial(multiaddr(alice.addr))
+    await waitUntil('alice sees the attacker on the topic', () => alice.node.services.pubsub.getSubscribers(topic).some(id => id.equals(attacker.node.peerId)))
     captured = captureFrames(attacker, topic)
     forger = new Forger(appID, attacker.key)
     await serveHistory(attacker.node, appID, () => answer())

@@ -121,4 +121,33 @@ describe('signed frames', () => {
       await attacker.node.stop()
     }
   })
+
+  it('a badly signed message its author marked as sent to all is delivered, then refused, counted and forgotten when a member asks for history: never handed on', async () => {
+    const [alice, bob] = peers
+    const topic = roomTopic(appID, 'guarded')
+    const attacker = await startAttacker(alice, topic)
+    try {
+      const forger = new Forger(appID, attacker.key)
+      const session = BigInt(Date.now()) * 1000n
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'mallory', { seq: session }, session)))
+      await bob.events.waitFor('bob sees mallory join through alice', () => bob.events.joinedUsers('guarded').includes('mallory'))
+      const stat = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
+      const aliceBefore = stat(alice)
+      const sealed = await forger.seal({ ...forger.message('guarded', 'mallory', 1n, 'badly signed, sent to all', session), sentToAll: true })
+      const broken = sealed.slice()
+      broken[broken.length - 1] ^= 0xff
+      await attacker.node.services.pubsub.publish(topic, broken)
+      await alice.events.waitFor('alice gets it from its author', () => alice.events.textsFrom('mallory').includes('badly signed, sent to all'))
+      const { messageList } = await bob.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
+      assert.ok(!messageList.some(m => (m as { message?: string }).message === 'badly signed, sent to all'), 'bob\'s history page from alice lacks it')
+      assert.equal(stat(alice), aliceBefore + 1, 'alice checked it when asked, and counted it')
+      const own = await alice.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
+      assert.ok(!own.messageList.some(m => (m as { message?: string }).message === 'badly signed, sent to all'), 'alice forgot it')
+      assert.ok(!bob.events.textsFrom('mallory').includes('badly signed, sent to all'), 'alice never passed it on')
+      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'mallory', { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
+      await alice.events.waitFor('mallory leaves', () => alice.events.leftUsers('guarded').includes('mallory'))
+    } finally {
+      await attacker.node.stop()
+    }
+  })
 })

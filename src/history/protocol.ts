@@ -223,7 +223,7 @@ export class HistoryProtocol {
     try {
       const pb = pbStream(stream, { maxDataLength: MAX_REQUEST_BYTES })
       const request = await pb.read(REQUEST_DECODER, { signal })
-      const messages = this.answer(request, connection.remotePeer.toString())
+      const messages = await this.answer(request, connection.remotePeer.toString())
       await pb.write(messages == null ? { messages: [], notMember: true } : { messages: messages as Array<Uint8Array<ArrayBuffer>>, notMember: false }, HistoryResponse, { signal })
       await stream.close({ signal })
     } catch (err) {
@@ -233,8 +233,26 @@ export class HistoryProtocol {
     }
   }
 
+  /**
+   * Whether a kept message may be handed out: its signature holds. One kept
+   * unchecked (it came straight from its author) is checked now, once; one
+   * that fails is forgotten and counted.
+   */
+  private async signed (room: Room, entry: KeptMessage): Promise<boolean> {
+    if (entry.unverified !== true) return true
+    try {
+      await this.host.gate.open(entry.envelope)
+      entry.unverified = false
+      return true
+    } catch {
+      room.history.forget(entry.messageID)
+      this.host.gate.count('malformed-or-forged')
+      return false
+    }
+  }
+
   /** The envelopes for one request; undefined unless it comes from a member of a room we are in. */
-  private answer (request: HistoryRequest, requester: string): Uint8Array[] | undefined {
+  private async answer (request: HistoryRequest, requester: string): Promise<Uint8Array[] | undefined> {
     const room = this.host.room(request.roomID)
     if (room == null || room.speaksAs(requester) == null) return undefined
     if (request.messageIDs.length > 0) {
@@ -243,7 +261,7 @@ export class HistoryProtocol {
       let bytes = 0
       for (const id of request.messageIDs) {
         const entry = room.history.get(id)
-        if (entry == null || bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES) continue
+        if (entry == null || bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES || !(await this.signed(room, entry))) continue
         bytes += entry.envelope.byteLength
         out.push(entry.envelope)
       }
@@ -261,6 +279,7 @@ export class HistoryProtocol {
     const out: Uint8Array[] = []
     let bytes = 0
     for (const entry of nearestFirst) {
+      if (!(await this.signed(room, entry))) continue
       if (bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES) break
       bytes += entry.envelope.byteLength
       out.push(entry.envelope)

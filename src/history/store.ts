@@ -18,6 +18,12 @@ export interface KeptMessage extends HistoryKey {
   at: number
   /** the encoded Envelope of the chat-message Frame, as published */
   envelope: Uint8Array
+  /**
+   * its signature was not checked yet: the message came straight from its
+   * author over a connection Noise authenticated, and was not passed on. It
+   * is checked before the envelope is handed to anyone.
+   */
+  unverified?: boolean
 }
 
 /** One page of a room's history, as ZIM asks for it. */
@@ -140,6 +146,14 @@ export class HistoryWindow {
   page (page: HistoryPage, now = Date.now()): KeptMessage[] {
     this.expireAll(now)
     return selectPage(this.entries, page)
+  }
+
+  /** Forgets one message: its signature turned out not to hold. */
+  forget (messageID: string): void {
+    const entry = this.ids.get(messageID)
+    if (entry == null) return
+    this.ids.delete(messageID)
+    this.entries.splice(this.entries.indexOf(entry), 1)
   }
 
   /** Forgets everything: the room was left. */

@@ -176,7 +176,8 @@ export class FrameGate {
       if (read.body.message != null && source === read.author.peerIdString) {
         // handed to us by its author over a connection Noise authenticated as that peer: the frame is the
         // author's own, so it can be delivered at once. The signature must still hold before the frame is
-        // kept or passed on (those who get it from us check it), so it is checked after delivery.
+        // passed on or handed out from history (those who get it from us check it), so it is checked after
+        // delivery, or, for a frame nobody gets from us (sentToAll), when history is asked for it.
         checkLater = read.verify
       } else if (!(await read.verify())) {
         throw new Error('bad signature')
@@ -235,6 +236,11 @@ export class FrameGate {
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
+      if (frame.sentToAll === true && source === author) {
+        // nobody gets it from us but askers of history, so its signature is checked only if one asks
+        if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now, checkLater != null)
+        return 'delivered'
+      }
       if (checkLater != null) {
         // what else came in meanwhile is read and delivered first: the check is off the delivery path
         await new Promise(resolve => setImmediate(resolve))
@@ -242,7 +248,6 @@ export class FrameGate {
       }
       // kept for later joiners as the very bytes that came, verified: nothing is re-encoded or re-signed
       if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now)
-      if (frame.sentToAll === true && source === author) return 'delivered'
     } else {
       this.count(`${kind}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }

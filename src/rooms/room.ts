@@ -291,10 +291,10 @@ export class Room {
    * that carried it. Barrage messages are never kept. Costs a copy and a
    * short hash, only when the window keeps anything.
    */
-  keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now()): void {
+  keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now(), unverified = false): void {
     if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
     // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
-    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: copyBytes(envelope) }, now)
+    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: copyBytes(envelope), unverified }, now)
   }
 
   /**
