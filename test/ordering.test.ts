@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Room } from '../src/rooms/room.js'
-import { FrameGate } from '../src/rooms/frame-gate.js'
+import { FrameGate, MAX_UNREACHED } from '../src/rooms/frame-gate.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { Announcement, Envelope, Frame as FrameCodec } from '../src/wire/roomsub.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -184,19 +184,43 @@ describe('per-sender ordering', () => {
   })
 })
 
-describe('frames their author sent to every member (sentToAll)', () => {
+describe('frames their author sent straight to every member (Frame.direct)', () => {
   it('are delivered but not passed on when they come from the author itself, and passed on as usual when a forwarder hands them over', async () => {
     const { room, gate, delivered, seal, join, say, senderId } = await gated(5000)
     assert.equal(await gate.admit(room, await seal(join(1n, 1n)), senderId), 'accept', 'a JOIN is always passed on')
-    assert.equal(await gate.admit(room, await seal({ ...say(1n, 1n, 'straight'), sentToAll: true }), senderId), 'delivered')
-    assert.equal(await gate.admit(room, await seal({ ...say(1n, 2n, 'relayed'), sentToAll: true }), '12D3KooSomeForwarder'), 'accept')
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 1n, 'straight'), direct: { unreached: [] } }), senderId), 'delivered')
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 2n, 'relayed'), direct: { unreached: [] } }), '12D3KooSomeForwarder'), 'accept')
     assert.equal(await gate.admit(room, await seal(say(1n, 3n, 'unmarked')), senderId), 'accept')
     assert.deepEqual(delivered, ['straight', 'relayed', 'unmarked'])
     // the mark is signed: a forwarder that adds it to stop a frame spreading makes a forgery
     const signed = Envelope.decode(await seal(say(1n, 4n, 'marked by a forwarder')))
-    const marked = Envelope.encode({ body: encodeMessage(FrameCodec.codec(), { ...FrameCodec.decode(signed.body), sentToAll: true }), signature: signed.signature })
+    const marked = Envelope.encode({ body: encodeMessage(FrameCodec.codec(), { ...FrameCodec.decode(signed.body), direct: { unreached: [] } }), signature: signed.signature })
     assert.equal(await gate.admit(room, marked, '12D3KooSomeForwarder'), 'reject')
     assert.deepEqual(delivered, ['straight', 'relayed', 'unmarked'])
+    room.close()
+  })
+
+  it('are passed on by a member whose mesh holds one the author did not reach, and only by such a member', async () => {
+    const missed = await signingIdentity(4242, 'missed')
+    const other = await signingIdentity(4242, 'other')
+    const mesh = [other.peerIdString]
+    const { room, gate, delivered, seal, join, say, senderId } = await gated(5000, () => mesh)
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n)), senderId), 'accept')
+    const missing = { unreached: [missed.peerIdBytes as Uint8Array<ArrayBuffer>] }
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 1n, 'missed is not ours'), direct: missing }), senderId), 'delivered')
+    mesh.push(missed.peerIdString)
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 2n, 'missed is ours'), direct: missing }), senderId), 'accept')
+    assert.deepEqual(delivered, ['missed is not ours', 'missed is ours'])
+    room.close()
+  })
+
+  it('a frame naming more unreached members than the bound is refused as malformed', async () => {
+    const { room, gate, delivered, seal, join, say, senderId } = await gated(5000)
+    assert.equal(await gate.admit(room, await seal(join(1n, 1n)), senderId), 'accept')
+    const tooMany = { unreached: Array.from({ length: MAX_UNREACHED + 1 }, (_, i) => new Uint8Array([0, 1, i]) as Uint8Array<ArrayBuffer>) }
+    assert.equal(await gate.admit(room, await seal({ ...say(1n, 1n, 'too many'), direct: tooMany }), senderId), 'reject')
+    assert.equal(gate.stats['malformed-or-forged'], 1)
+    assert.deepEqual(delivered, [])
     room.close()
   })
 })
@@ -270,7 +294,7 @@ describe('messages whose author is not (yet) a member', () => {
  * A room with a gate in front of it, as the manager wires them, and a
  * sender with its own key: frames go through signature checks as on the wire.
  */
-async function gated (strangerWait: number): Promise<{
+async function gated (strangerWait: number, meshPeers?: () => string[]): Promise<{
   room: Room
   gate: FrameGate
   delivered: string[]
@@ -303,7 +327,7 @@ async function gated (strangerWait: number): Promise<{
   })
   room.generation = { creator: local.peerIdString, creatorBytes: local.peerIdBytes, createdAt: 1 }
   room.connected = true
-  const gate = new FrameGate({ codec: local.codec, messagesPerSecond: 1000, strangerWait })
+  const gate = new FrameGate({ codec: local.codec, messagesPerSecond: 1000, strangerWait, meshPeers })
   const seal = async (frame: Frame): Promise<Uint8Array> => sender.codec.seal('frame', encodeMessage(FrameCodec.codec(), frame))
   const join = (session: bigint, seq: bigint, msgSeq = 0n, kind = Announcement.Kind.JOIN): Frame => ({
     from: sender.peerIdBytes,

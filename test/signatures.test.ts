@@ -133,7 +133,7 @@ describe('signed frames', () => {
       await bob.events.waitFor('bob sees mallory join through alice', () => bob.events.joinedUsers('guarded').includes('mallory'))
       const stat = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
       const aliceBefore = stat(alice)
-      const sealed = await forger.seal({ ...forger.message('guarded', 'mallory', 1n, 'badly signed, sent to all', session), sentToAll: true })
+      const sealed = await forger.seal({ ...forger.message('guarded', 'mallory', 1n, 'badly signed, sent to all', session), direct: { unreached: [] } })
       const broken = sealed.slice()
       broken[broken.length - 1] ^= 0xff
       await attacker.node.services.pubsub.publish(topic, broken)

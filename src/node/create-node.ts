@@ -30,7 +30,7 @@ export interface RoomsubServices {
 }
 
 /** gossipsub's mesh degrees for room topics: D, its bounds, and the outbound and by-score quotas, scaled down from 6 */
-const ROOM_MESH = { D: 3, Dlo: 2, Dhi: 6, Dout: 1, Dscore: 2 }
+const ROOM_MESH = { D: 3, Dlo: 2, Dhi: 6, Dout: 1, Dscore: 2, Dlazy: 2, gossipFactor: 0.1 }
 
 export type RoomsubNode = Libp2p<RoomsubServices & Record<string, unknown>>
 

@@ -7,6 +7,7 @@
  * own key) cost the peer that handed us the frame gossipsub score.
  */
 import { logger } from '@libp2p/logger'
+import { base58btc } from 'multiformats/bases/base58'
 import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { Frame } from '../wire/roomsub.js'
 import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
@@ -22,7 +23,8 @@ import type { PeerPenalties } from '../node/peer-penalties.js'
 /**
  * What the gate made of a frame: the room's verdict, or 'delivered': taken,
  * and it came straight from an author that sent it to every member it knew
- * of (Frame.sentToAll), so nobody needs it from us and it is not forwarded.
+ * of (Frame.direct) but none of our mesh peers, so nobody needs it from us
+ * and it is not forwarded.
  */
 export type Admission = Verdict | 'delivered'
 
@@ -32,9 +34,13 @@ export type FrameStats = Record<string, number>
 /** At most this many listen addresses are taken from an announcement. */
 export const MAX_ANNOUNCED_ADDRS = 8
 
+/** Members a frame sent straight to the others may name as not reached; missing more, the author lets everyone forward. */
+export const MAX_UNREACHED = 16
+
 /** What a frame's repeated fields may hold at most when it is decoded. */
 export const FRAME_DECODE_LIMITS = {
   announcement: { addrs: MAX_ANNOUNCED_ADDRS },
+  direct: { unreached: MAX_UNREACHED },
   attributes: { room: WIRE_LIMITS.roomEntriesPerFrame, members: WIRE_LIMITS.memberEntriesPerFrame }
 }
 
@@ -75,6 +81,8 @@ export interface FrameGateInit {
   tokens?: TokenVerifier
   /** a peer's penalty passed the disconnect mark */
   onAbusive?(peer: string): void
+  /** our gossipsub mesh peers (peer id strings) on a room's topic: those we forward frames to */
+  meshPeers?(roomID: string): string[]
 }
 
 /** A token bucket per author, refilled continuously. */
@@ -153,6 +161,15 @@ export class FrameGate {
       if (total >= DISCONNECT_POINTS && total - points < DISCONNECT_POINTS) this.init.onAbusive?.(source)
     }
     return verdict
+  }
+
+  /** Whether one of the members an author did not reach directly is our mesh peer: then we forward its frame. */
+  private reachesUnreached (room: Room, unreached: Uint8Array[]): boolean {
+    if (unreached.length === 0) return false
+    const mesh = this.init.meshPeers?.(room.roomID) ?? []
+    if (mesh.length === 0) return false
+    const missed = new Set(unreached.map(id => base58btc.baseEncode(id)))
+    return mesh.some(peer => missed.has(peer))
   }
 
   /** Decodes and verifies a frame; throws on anything malformed or forged. */
@@ -236,7 +253,7 @@ export class FrameGate {
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
-      if (frame.sentToAll === true && source === author) {
+      if (frame.direct != null && source === author && !this.reachesUnreached(room, frame.direct.unreached)) {
         // nobody gets it from us but askers of history, so its signature is checked only if one asks
         if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now, checkLater != null)
         return 'delivered'

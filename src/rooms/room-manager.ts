@@ -13,11 +13,11 @@ import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
-import type { AttributeUpdate, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
+import type { AttributeUpdate, DirectFanout, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
 import type { AttributeChanges } from './attributes.js'
 import { encodeMessage } from '../wire/encode.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
-import { FrameGate, MAX_ANNOUNCED_ADDRS } from './frame-gate.js'
+import { FrameGate, MAX_ANNOUNCED_ADDRS, MAX_UNREACHED } from './frame-gate.js'
 import { WIRE_LIMITS } from './attributes.js'
 import type { FrameStats } from './frame-gate.js'
 import type { TokenVerifier } from '../auth/token.js'
@@ -49,6 +49,14 @@ const REPUBLISH_DEBOUNCE_MS = 25
 const STRENGTHEN_TIMEOUT_MS = 1000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
+/** dials toward a full mesh one room starts at once, so a joiner of a big room does not dial everyone in one go */
+const DIRECT_DIALS_AT_ONCE = 8
+/** a dial toward a full mesh is off the join path, so it may take as long as a loaded host needs */
+const DIRECT_DIAL_TIMEOUT_MS = 10_000
+/** members whose dial toward a full mesh failed are left this long before the next try */
+const DIRECT_RETRY_MS = 5_000
+/** failed direct dials remembered at most */
+const MAX_DIRECT_FAILURES = 4096
 const REPUBLISH_RETRY_MS = 100
 const REPUBLISH_RETRY_MAX_MS = 3200
 const MAX_SNAPSHOT_MEMBERS = 10_000
@@ -117,6 +125,9 @@ export class RoomManager {
   private readonly answerPending = new Set<string>()
   private readonly refreshing = new Set<string>()
   private readonly checking = new Set<string>()
+  /** direct dials under way (roomID, peer id), and when a failed one may be tried again */
+  private readonly directDials = new Set<string>()
+  private readonly directFailures = new Map<string, number>()
   /** rooms whose heartbeat timer runs */
   private readonly heartbeating = new WeakSet<Room>()
   private readonly repairing = new Set<string>()
@@ -137,7 +148,9 @@ export class RoomManager {
       strangerWait: Math.max(init.config.reorderWindow, init.config.heartbeatInterval * 1.5, GOSSIP_REPAIR_MS),
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
-      onAbusive: (peer) => { this.hangUp(peer) }
+      onAbusive: (peer) => { this.hangUp(peer) },
+      // a public method of gossipsub's class that its service interface does not list
+      meshPeers: (roomID) => (this.pubsub as RoomsubNode['services']['pubsub'] & { getMeshPeers(topic: string): string[] }).getMeshPeers(roomTopic(init.config.appID, roomID))
     })
     this.callbacks = {
       joined: (room, users) => { this.init.events.memberJoined(room.roomID, users) },
@@ -339,6 +352,7 @@ export class RoomManager {
     await this.announce(room, Announcement.Kind.JOIN)
     // members start counting our silence from the JOIN: waiting for their answers can outlast memberTimeout
     this.startHeartbeat(room)
+    this.connectMembers(room)
     await this.waitUntilHeard(room, joinedAt)
     log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
     return false
@@ -588,37 +602,41 @@ export class RoomManager {
     // gossipsub runs StrictNoSign and drops signed messages before validators see them
     if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
     const verdict = await this.gate.admit(room, msg.data, source.toString())
-    // 'delivered': taken, but every member had it from its author, so gossipsub must not forward it;
-    // Ignore is its only verdict that does not forward and costs the source no score
+    // 'delivered': taken, but every member had it from its author (or gets it from others), so
+    // gossipsub must not forward it; Ignore is its only verdict that does not forward and costs the source no score
     return verdict === 'accept' ? TopicValidatorResult.Accept : verdict === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
   }
 
   /**
-   * Whether a frame published now reaches every member we know of straight
-   * from us: each is a subscriber of the topic, so gossipsub's flood publish
-   * sends to it (unless its score fell below the publish threshold: a peer
-   * sending us forgeries, which may then ask for what it lacks). Then members that get it from us need not
-   * forward it. In a room whose members are all connected to each other
-   * (rooms of up to about 10, see roomPeerTarget), forwarding copies made
-   * three in four of a message's frames, each costing a Noise frame, a yamux
-   * frame and a decode at both ends. A member we do not know of yet (its
-   * JOIN still on the way) misses such a frame; our next heartbeat shows it
-   * missing and it asks for it (recovery).
+   * How a frame published now goes out: straight to every member we know of
+   * that is a subscriber of the topic (gossipsub's flood publish sends to
+   * each, unless its score fell below the publish threshold: a peer sending
+   * us forgeries, which may then ask for what it lacks). Members that get it
+   * from us forward it only if one of those we miss (`unreached`) is their
+   * mesh peer. Where all members are connected to each other (see
+   * directRoomSize), forwarded copies were three in four of a message's
+   * frames, each costing a Noise frame, a yamux frame and a decode at both
+   * ends. Undefined (everyone forwards) when we miss more than
+   * MAX_UNREACHED. A member we do not know of yet (its JOIN still on the
+   * way) may miss the frame; our next heartbeat shows it missing and it asks
+   * for it (recovery).
    */
-  private reachesAll (room: Room, topic: string): boolean {
+  private fanout (room: Room, topic: string): DirectFanout | undefined {
     const subscribers = new Set<string>()
     for (const peer of this.pubsub.getSubscribers(topic)) subscribers.add(peer.toString())
+    const unreached: Array<Uint8Array<ArrayBuffer>> = []
     for (const member of room.members.values()) {
-      if (member.peerId === this.selfId) continue
-      if (!subscribers.has(member.peerId)) return false
+      if (member.peerId === this.selfId || subscribers.has(member.peerId)) continue
+      if (unreached.length === MAX_UNREACHED) return undefined
+      unreached.push(member.from as Uint8Array<ArrayBuffer>)
     }
-    return true
+    return { unreached }
   }
 
   /** Seals and publishes a frame; returns the envelope bytes as published. */
   private async publish (room: Room, frame: Frame): Promise<Uint8Array> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
-    if (this.reachesAll(room, topic)) frame.sentToAll = true
+    frame.direct = this.fanout(room, topic)
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     await this.pubsub.publish(topic, bytes)
     return bytes
@@ -647,7 +665,7 @@ export class RoomManager {
     const topic = roomTopic(this.init.config.appID, room.roomID)
     // only heartbeats: one a member we do not know yet misses is followed by the next, while a JOIN,
     // LEAVE or GONE must reach members its author has not heard of
-    if (kind === Announcement.Kind.HEARTBEAT && this.reachesAll(room, topic)) frame.sentToAll = true
+    if (kind === Announcement.Kind.HEARTBEAT) frame.direct = this.fanout(room, topic)
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     if (kind !== Announcement.Kind.LEAVE && kind !== Announcement.Kind.GONE) {
       room.latest = bytes
@@ -835,6 +853,7 @@ export class RoomManager {
         // are read, so the stall does not count as members' silence
         room.sweep(Math.min(Date.now(), due))
         this.redialLost(room)
+        this.connectMembers(room)
       }
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       if (room.connected) this.maybeRefreshRecord(room)
@@ -915,14 +934,17 @@ export class RoomManager {
    * so the joiner is part of the room's mesh through several peers, not only
    * through whichever peer it happened to reach first (a hub prunes its mesh
    * down to gossipsub's D and would cut the joiner off). Random picks keep
-   * early members from becoming hubs. Waits, bounded, for the dials and for
-   * their subscriptions to be known.
+   * early members from becoming hubs. In a room of up to directRoomSize
+   * members it connects to all of them. Waits, bounded, for the dials and
+   * for their subscriptions to be known.
    */
   private async strengthen (room: Room): Promise<void> {
-    const target = this.init.config.roomPeerTarget
+    const members = [...room.members.values()]
+    // in a room that stays direct, every member: our frames can go out sentToAll from the first
+    // heartbeat, and members that hear our JOIN already have us as a topic peer
+    const target = members.length < this.init.config.directRoomSize ? members.length : this.init.config.roomPeerTarget
     if (target <= 0) return
     const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
-    const members = [...room.members.values()]
     let have = members.filter(m => connected.has(m.peerId)).length
     const candidates = members.filter(m => !connected.has(m.peerId) && m.addrs.length > 0)
     for (let i = candidates.length - 1; i > 0; i--) {
@@ -944,6 +966,45 @@ export class RoomManager {
     const deadline = Date.now() + STRENGTHEN_TIMEOUT_MS
     while (this.pubsub.getSubscribers(topic).length < wanted && Date.now() < deadline && !this.stopped) {
       await this.waitForTopicPeer(topic, Math.max(1, deadline - Date.now()), this.pubsub.getSubscribers(topic).length + 1)
+    }
+  }
+
+  /**
+   * In a room of up to directRoomSize members, dials the members we are not
+   * connected to (a few at a time; a failed one is left a while), so every
+   * member ends up connected to every other and frames go out sentToAll:
+   * one hop from the author, no forwarded copies. A joiner dials everyone
+   * it knows; members it does not know reach it by dialling in turn.
+   */
+  private connectMembers (room: Room, now = Date.now()): void {
+    const limit = this.init.config.directRoomSize
+    if (limit <= 0 || room.members.size > limit || this.stopped) return
+    let started = [...this.directDials].filter(k => k.startsWith(`${room.roomID}\n`)).length
+    for (const member of room.members.values()) {
+      if (started >= DIRECT_DIALS_AT_ONCE) return
+      if (member.peerId === this.selfId || member.addrs.length === 0) continue
+      const key = `${room.roomID}\n${member.peerId}`
+      if (this.directDials.has(key) || (this.directFailures.get(key) ?? 0) > now) continue
+      if (this.init.node.getConnections(peerIdFromString(member.peerId)).length > 0) continue
+      const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
+      if (addrs.length === 0) continue
+      started++
+      this.directDials.add(key)
+      this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(DIRECT_DIAL_TIMEOUT_MS)]) })
+        .then(() => { this.directFailures.delete(key) }, err => {
+          log('could not connect directly to member %s of %s: %e', member.userID, room.roomID, err)
+          this.directFailures.delete(key)
+          this.directFailures.set(key, Date.now() + DIRECT_RETRY_MS)
+          if (this.directFailures.size > MAX_DIRECT_FAILURES) {
+            const oldest = this.directFailures.keys().next().value
+            if (oldest != null) this.directFailures.delete(oldest)
+          }
+        })
+        .finally(() => {
+          this.directDials.delete(key)
+          // the next of a big room's members, without waiting for a heartbeat
+          if (this.rooms.get(room.roomID) === room && room.connected) this.connectMembers(room)
+        })
     }
   }
 

@@ -122,7 +122,7 @@ export interface Frame {
   announcement?: Announcement
   message?: ChatMessage
   attributes?: AttributeUpdate
-  sentToAll?: boolean
+  direct?: DirectFanout
 }
 
 export namespace Frame {
@@ -165,9 +165,9 @@ export namespace Frame {
           AttributeUpdate.codec().encode(obj.attributes, w)
         }
 
-        if (obj.sentToAll != null) {
-          w.uint32(56)
-          w.bool(obj.sentToAll)
+        if (obj.direct != null) {
+          w.uint32(58)
+          DirectFanout.codec().encode(obj.direct, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -217,7 +217,9 @@ export namespace Frame {
               break
             }
             case 7: {
-              obj.sentToAll = reader.bool()
+              obj.direct = DirectFanout.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.direct
+              })
               break
             }
             default: {
@@ -278,10 +280,10 @@ export namespace Frame {
               break
             }
             case 7: {
-              yield {
-                field: `${prefix}.sentToAll`,
-                value: reader.bool()
-              }
+              yield * DirectFanout.codec().stream(reader, reader.uint32(), `${prefix}.direct`, {
+                limits: opts.limits?.direct
+              })
+
               break
             }
             default: {
@@ -518,9 +520,10 @@ export namespace Frame {
     value: boolean
   }
 
-  export interface FrameSentToAllFieldEvent {
-    field: '$.sentToAll'
-    value: boolean
+  export interface FrameDirectUnreachedFieldEvent {
+    field: '$.direct.unreached[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
@@ -531,8 +534,116 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesRoomOwnerSessionFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersOwnerSessionFieldEvent | FrameAttributesBatchFieldEvent | FrameSentToAllFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameFromFieldEvent | FrameRoomIDFieldEvent | FrameSessionFieldEvent | FrameAnnouncementKindFieldEvent | FrameAnnouncementSeqFieldEvent | FrameAnnouncementUserIDFieldEvent | FrameAnnouncementUserNameFieldEvent | FrameAnnouncementMsgSeqFieldEvent | FrameAnnouncementTimestampFieldEvent | FrameAnnouncementAddrsFieldEvent | FrameAnnouncementGenerationCreatorFieldEvent | FrameAnnouncementGenerationCreatedAtFieldEvent | FrameAnnouncementRoomNameFieldEvent | FrameAnnouncementDestroyDelayFieldEvent | FrameAnnouncementGoneUserIDFieldEvent | FrameAnnouncementGoneSessionFieldEvent | FrameAnnouncementTokenFieldEvent | FrameAnnouncementAttributesDigestFieldEvent | FrameMessageSeqFieldEvent | FrameMessageTimestampFieldEvent | FrameMessageOrderKeyFieldEvent | FrameMessageTypeFieldEvent | FrameMessageUserIDFieldEvent | FrameMessageTextFieldEvent | FrameMessageDataFieldEvent | FrameMessageSubTypeFieldEvent | FrameMessageSearchedContentFieldEvent | FrameMessageExtendedDataFieldEvent | FrameMessagePriorityFieldEvent | FrameAttributesClockFieldEvent | FrameAttributesRoomKeyFieldEvent | FrameAttributesRoomValueFieldEvent | FrameAttributesRoomDeletedFieldEvent | FrameAttributesRoomOwnerFieldEvent | FrameAttributesRoomDeleteAfterOwnerLeftFieldEvent | FrameAttributesRoomOwnerSessionFieldEvent | FrameAttributesMembersUserIDFieldEvent | FrameAttributesMembersKeyFieldEvent | FrameAttributesMembersValueFieldEvent | FrameAttributesMembersDeleteAfterOwnerLeftFieldEvent | FrameAttributesMembersOwnerSessionFieldEvent | FrameAttributesBatchFieldEvent | FrameDirectUnreachedFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
+  }
+}
+
+export interface DirectFanout {
+  unreached: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace DirectFanout {
+  let _codec: Codec<DirectFanout>
+
+  export const codec = (): Codec<DirectFanout> => {
+    if (_codec == null) {
+      _codec = message<DirectFanout>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.unreached != null && obj.unreached.length > 0) {
+          for (const value of obj.unreached) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          unreached: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.unreached != null && obj.unreached.length === opts.limits.unreached) {
+                throw new MaxLengthError('Decode error - repeated field "unreached" had too many elements')
+              }
+
+              obj.unreached.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          unreached: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.unreached != null && obj.unreached === opts.limits.unreached) {
+                throw new MaxLengthError('Streaming decode error - repeated field "unreached" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.unreached[]`,
+                index: obj.unreached,
+                value: reader.bytes()
+              }
+
+              obj.unreached++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectFanoutUnreachedFieldEvent {
+    field: '$.unreached[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DirectFanout>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectFanout.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFanout>): DirectFanout {
+    return decodeMessage(buf, DirectFanout.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFanout>): Generator<DirectFanoutUnreachedFieldEvent> {
+    return streamMessage(buf, DirectFanout.codec(), opts)
   }
 }
 

@@ -33,6 +33,12 @@ export interface RoomsubConfig {
   messageRateLimit?: number
   /** other room members each member keeps a direct connection to (default 3) */
   roomPeerTarget?: number
+  /**
+   * rooms of up to this many members connect every member to every other (default 64; 0 never):
+   * a message then goes from its author straight to each member, one hop, and nobody forwards it.
+   * Larger rooms rely on gossipsub's mesh, a few hops and several copies per member.
+   */
+  directRoomSize?: number
   /** members one room holds at most; joins past it are ignored (default 10000) */
   maxRoomMembers?: number
   /**
@@ -70,6 +76,7 @@ export interface ResolvedConfig {
   maxJoinedRooms: number
   messageRateLimit: number
   roomPeerTarget: number
+  directRoomSize: number
   maxRoomMembers: number
   authority?: string
   historyLimit: number
@@ -100,6 +107,7 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
     maxJoinedRooms: config.maxJoinedRooms ?? 5,
     messageRateLimit: config.messageRateLimit ?? 10,
     roomPeerTarget: config.roomPeerTarget ?? 3,
+    directRoomSize: config.directRoomSize ?? 64,
     maxRoomMembers: config.maxRoomMembers ?? 10_000,
     authority: config.authority,
     historyLimit: config.historyLimit ?? 200,
