@@ -347,12 +347,14 @@ export class RoomManager {
     }
     const snapshotAt = Date.now()
     await this.strengthen(room)
+    // the rest of a direct room, under way while the JOIN spreads: members that hear it before we are their
+    // topic peer name us as unreached, and their mesh peers forward to us meanwhile
+    this.connectMembers(room)
     const joinedAt = Date.now()
     room.joinedAt = joinedAt
     await this.announce(room, Announcement.Kind.JOIN)
     // members start counting our silence from the JOIN: waiting for their answers can outlast memberTimeout
     this.startHeartbeat(room)
-    this.connectMembers(room)
     await this.waitUntilHeard(room, joinedAt)
     log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
     return false
@@ -934,17 +936,15 @@ export class RoomManager {
    * so the joiner is part of the room's mesh through several peers, not only
    * through whichever peer it happened to reach first (a hub prunes its mesh
    * down to gossipsub's D and would cut the joiner off). Random picks keep
-   * early members from becoming hubs. In a room of up to directRoomSize
-   * members it connects to all of them. Waits, bounded, for the dials and
-   * for their subscriptions to be known.
+   * early members from becoming hubs. Waits, bounded, for the dials and for
+   * their subscriptions to be known. (In a room of up to directRoomSize
+   * members, connectMembers dials the rest without holding up the join.)
    */
   private async strengthen (room: Room): Promise<void> {
-    const members = [...room.members.values()]
-    // in a room that stays direct, every member: our frames can go out sentToAll from the first
-    // heartbeat, and members that hear our JOIN already have us as a topic peer
-    const target = members.length < this.init.config.directRoomSize ? members.length : this.init.config.roomPeerTarget
+    const target = this.init.config.roomPeerTarget
     if (target <= 0) return
     const connected = new Set(this.init.node.getPeers().map(p => p.toString()))
+    const members = [...room.members.values()]
     let have = members.filter(m => connected.has(m.peerId)).length
     const candidates = members.filter(m => !connected.has(m.peerId) && m.addrs.length > 0)
     for (let i = candidates.length - 1; i > 0; i--) {
@@ -1003,7 +1003,7 @@ export class RoomManager {
         .finally(() => {
           this.directDials.delete(key)
           // the next of a big room's members, without waiting for a heartbeat
-          if (this.rooms.get(room.roomID) === room && room.connected) this.connectMembers(room)
+          if (this.rooms.get(room.roomID) === room) this.connectMembers(room)
         })
     }
   }
