@@ -88,66 +88,71 @@ describe('signed frames', () => {
     }
   })
 
-  it('a member\'s own message with a bad signature, handed over by its author, is refused after delivery: neither passed on nor kept', async () => {
+  /** malformed-or-forged refusals a peer counted */
+  const forged = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
+
+  /** Envelope bytes whose signature, the envelope's last field, is broken and nothing else. */
+  function breakSignature (sealed: Uint8Array): Uint8Array {
+    const broken = sealed.slice()
+    broken[broken.length - 1] ^= 0xff
+    return broken
+  }
+
+  /**
+   * A hostile member `userID` on its own node, connected to alice only: it joins (bob hears of it
+   * through alice), `act` runs, and it leaves.
+   */
+  async function asHostileMember (userID: string, act: (m: { forger: Forger, session: bigint, publish: (bytes: Uint8Array) => Promise<unknown> }) => Promise<void>): Promise<void> {
     const [alice, bob] = peers
     const topic = roomTopic(appID, 'guarded')
     const attacker = await startAttacker(alice, topic)
     try {
       const forger = new Forger(appID, attacker.key)
       const session = BigInt(Date.now()) * 1000n
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'marvin', { seq: session }, session)))
-      await bob.events.waitFor('bob sees marvin join through alice', () => bob.events.joinedUsers('guarded').includes('marvin'))
-      const stat = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
-      const [aliceBefore, bobBefore] = [stat(alice), stat(bob)]
-      const sealed = await forger.seal(forger.message('guarded', 'marvin', 1n, 'badly signed', session))
-      // the signature is the envelope's last field: this breaks it and nothing else
-      const broken = sealed.slice()
-      broken[broken.length - 1] ^= 0xff
-      await attacker.node.services.pubsub.publish(topic, broken)
-      await waitUntil('alice checked the signature and refused the frame', () => stat(alice) > aliceBefore)
+      const publish = async (bytes: Uint8Array): Promise<unknown> => attacker.node.services.pubsub.publish(topic, bytes)
+      await publish(await forger.seal(forger.announcement('guarded', userID, { seq: session }, session)))
+      await bob.events.waitFor(`bob sees ${userID} join through alice`, () => bob.events.joinedUsers('guarded').includes(userID))
+      await act({ forger, session, publish })
+      await publish(await forger.seal(forger.announcement('guarded', userID, { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
+      await alice.events.waitFor(`${userID} leaves`, () => alice.events.leftUsers('guarded').includes(userID))
+    } finally {
+      await attacker.node.stop()
+    }
+  }
+
+  it('a member\'s own message with a bad signature, handed over by its author, is refused after delivery: neither passed on nor kept', async () => {
+    const [alice, bob] = peers
+    await asHostileMember('marvin', async ({ forger, session, publish }) => {
+      const [aliceBefore, bobBefore] = [forged(alice), forged(bob)]
+      await publish(breakSignature(await forger.seal(forger.message('guarded', 'marvin', 1n, 'badly signed', session))))
+      await waitUntil('alice checked the signature and refused the frame', () => forged(alice) > aliceBefore)
       // the frame came from its author over a Noise connection: the content is marvin's own, delivered before the check
       assert.ok(alice.events.textsFrom('marvin').includes('badly signed'))
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.message('guarded', 'marvin', 2n, 'well signed', session)))
+      await publish(await forger.seal(forger.message('guarded', 'marvin', 2n, 'well signed', session)))
       await bob.events.waitFor('bob gets marvin\'s next message through alice', () => bob.events.textsFrom('marvin').includes('well signed'))
-      assert.equal(stat(bob), bobBefore, 'alice did not pass the badly signed frame on (bob would have refused it)')
+      assert.equal(forged(bob), bobBefore, 'alice did not pass the badly signed frame on (bob would have refused it)')
       assert.ok(!bob.events.textsFrom('marvin').includes('badly signed'))
       const { messageList } = await alice.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
       const kept = messageList.map(m => (m as { message?: string }).message)
       assert.ok(kept.includes('well signed'), 'history holds marvin\'s good message')
       assert.ok(!kept.includes('badly signed'), 'and not the badly signed one')
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'marvin', { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
-      await alice.events.waitFor('marvin leaves', () => alice.events.leftUsers('guarded').includes('marvin'))
-    } finally {
-      await attacker.node.stop()
-    }
+    })
   })
 
   it('a badly signed message its author marked as sent to all is delivered, then refused, counted and forgotten when a member asks for history: never handed on', async () => {
     const [alice, bob] = peers
-    const topic = roomTopic(appID, 'guarded')
-    const attacker = await startAttacker(alice, topic)
-    try {
-      const forger = new Forger(appID, attacker.key)
-      const session = BigInt(Date.now()) * 1000n
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'mallory', { seq: session }, session)))
-      await bob.events.waitFor('bob sees mallory join through alice', () => bob.events.joinedUsers('guarded').includes('mallory'))
-      const stat = (p: Peer): number => p.zim.frameStats()['malformed-or-forged'] ?? 0
-      const aliceBefore = stat(alice)
-      const sealed = await forger.seal({ ...forger.message('guarded', 'mallory', 1n, 'badly signed, sent to all', session), direct: { unreached: [] } })
-      const broken = sealed.slice()
-      broken[broken.length - 1] ^= 0xff
-      await attacker.node.services.pubsub.publish(topic, broken)
-      await alice.events.waitFor('alice gets it from its author', () => alice.events.textsFrom('mallory').includes('badly signed, sent to all'))
+    const said = 'badly signed, sent to all'
+    const has = (list: Array<{ message?: unknown }>): boolean => list.some(m => m.message === said)
+    await asHostileMember('mallory', async ({ forger, session, publish }) => {
+      const aliceBefore = forged(alice)
+      await publish(breakSignature(await forger.seal({ ...forger.message('guarded', 'mallory', 1n, said, session), direct: { unreached: [] } })))
+      await alice.events.waitFor('alice gets it from its author', () => alice.events.textsFrom('mallory').includes(said))
       const { messageList } = await bob.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
-      assert.ok(!messageList.some(m => (m as { message?: string }).message === 'badly signed, sent to all'), 'bob\'s history page from alice lacks it')
-      assert.equal(stat(alice), aliceBefore + 1, 'alice checked it when asked, and counted it')
+      assert.ok(!has(messageList as Array<{ message?: unknown }>), 'bob\'s history page from alice lacks it')
+      assert.equal(forged(alice), aliceBefore + 1, 'alice checked it when asked, and counted it')
       const own = await alice.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
-      assert.ok(!own.messageList.some(m => (m as { message?: string }).message === 'badly signed, sent to all'), 'alice forgot it')
-      assert.ok(!bob.events.textsFrom('mallory').includes('badly signed, sent to all'), 'alice never passed it on')
-      await attacker.node.services.pubsub.publish(topic, await forger.seal(forger.announcement('guarded', 'mallory', { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
-      await alice.events.waitFor('mallory leaves', () => alice.events.leftUsers('guarded').includes('mallory'))
-    } finally {
-      await attacker.node.stop()
-    }
+      assert.ok(!has(own.messageList as Array<{ message?: unknown }>), 'alice forgot it')
+      assert.ok(!bob.events.textsFrom('mallory').includes(said), 'alice never passed it on')
+    })
   })
 })
