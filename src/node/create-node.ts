@@ -29,7 +29,12 @@ export interface RoomsubServices {
   ping?: Ping
 }
 
-/** gossipsub's mesh degrees for room topics: D, its bounds, and the outbound and by-score quotas, scaled down from 6 */
+/**
+ * gossipsub's mesh degrees for room topics: D, its bounds, and the outbound and by-score quotas, scaled
+ * down from 6; and gossip (IHAVE) to 2 peers or a tenth of the non-mesh ones (defaults 6 and a quarter):
+ * in rooms whose members all hold each other's direct frames, most IHAVEs told members what they had
+ * (427 of 2,447 RPCs a second at 50 members in one process), and recovery asks for what gossip would repair
+ */
 const ROOM_MESH = { D: 3, Dlo: 2, Dhi: 6, Dout: 1, Dscore: 2, Dlazy: 2, gossipFactor: 0.1 }
 
 export type RoomsubNode = Libp2p<RoomsubServices & Record<string, unknown>>
