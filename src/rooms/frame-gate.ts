@@ -194,7 +194,7 @@ export class FrameGate {
         // handed to us by its author over a connection Noise authenticated as that peer: the frame is the
         // author's own, so it can be delivered at once. The signature must still hold before the frame is
         // passed on or handed out from history (those who get it from us check it), so it is checked after
-        // delivery, or, for a frame nobody gets from us (sentToAll), when history is asked for it.
+        // delivery, or, for a direct frame nobody gets from us, when history is asked for it.
         checkLater = read.verify
       } else if (!(await read.verify())) {
         throw new Error('bad signature')

@@ -972,8 +972,8 @@ export class RoomManager {
   /**
    * In a room of up to directRoomSize members, dials the members we are not
    * connected to (a few at a time; a failed one is left a while), so every
-   * member ends up connected to every other and frames go out sentToAll:
-   * one hop from the author, no forwarded copies. A joiner dials everyone
+   * member ends up connected to every other and frames go out direct with
+   * nobody unreached: one hop from the author, no forwarded copies. A joiner dials everyone
    * it knows; members it does not know reach it by dialling in turn.
    */
   private connectMembers (room: Room, now = Date.now()): void {
