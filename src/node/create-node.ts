@@ -5,7 +5,6 @@
  * spread `roomsubServices(appID)` into their services.
  */
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -14,6 +13,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { registryRules } from '../registry/registry.js'
 import { APP_SPECIFIC_WEIGHT, PeerPenalties } from './peer-penalties.js'
+import { lazyWindowYamux, singleWriteEncrypter } from './quiet-streams.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -97,8 +97,9 @@ export async function createRoomsubNode (options: CreateNodeOptions): Promise<Ro
     privateKey: options.privateKey,
     addresses: { listen: options.listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // one write per frame, and no window update answering every frame (quiet-streams.ts)
+    connectionEncrypters: [singleWriteEncrypter(noise())],
+    streamMuxers: [lazyWindowYamux()],
     // members' liveness is roomsub's heartbeats and checks; libp2p's default 10 s ping of every
     // connection (members of a room end up connected to most others) was a third of an idle
     // room's CPU: 25 idle nodes in one process used 49% of a core with it, 34% with it off
