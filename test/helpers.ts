@@ -19,8 +19,10 @@ import { ZIM, roomsubServices } from '../src/index.js'
 import { registryKey } from '../src/registry/record.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
-import { Announcement, Envelope, Frame, HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
-import { historyProtocol } from '../src/rooms/topics.js'
+import { Announcement, DirectFrame, Envelope, Frame, HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
+import { directProtocol, historyProtocol } from '../src/rooms/topics.js'
+import { nextDirectFrame } from '../src/rooms/direct-links.js'
+import { Uint8ArrayList } from 'uint8arraylist'
 import type { AttributeUpdate } from '../src/wire/roomsub.js'
 import type { RoomCallbacks } from '../src/rooms/room.js'
 import type {
@@ -508,6 +510,36 @@ export function countMessageCopies (peer: Peer): { count: number } {
       if (rpc.data != null && peek(rpc.data).message != null) counter.count++
     } catch {}
     return receive(from, rpc)
+  }
+  return counter
+}
+
+/** The peers `peer` has a direct link open to (outbound streams of the direct protocol, negotiated). */
+export function linksFrom (peer: Peer): Set<string> {
+  const protocol = directProtocol(peer.appID)
+  return new Set(peer.node.getConnections()
+    .filter(conn => conn.streams.some(s => s.protocol === protocol && s.direction === 'outbound' && s.status === 'open'))
+    .map(conn => conn.remotePeer.toString()))
+}
+
+/**
+ * Counts the chat-message frames that reach `peer` on the direct links open
+ * to it now, by reading the same stream events roomsub reads.
+ */
+export function countLinkedMessages (peer: Peer): { count: number } {
+  const protocol = directProtocol(peer.appID)
+  const counter = { count: 0 }
+  for (const conn of peer.node.getConnections()) {
+    for (const stream of conn.streams) {
+      if (stream.protocol !== protocol || stream.direction !== 'inbound') continue
+      const buffer = new Uint8ArrayList()
+      stream.addEventListener('message', (evt) => {
+        buffer.append(evt.data)
+        for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) {
+          if (peek(DirectFrame.decode(body).envelope).message != null) counter.count++
+        }
+      })
+    }
   }
   return counter
 }

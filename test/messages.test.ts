@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIMConversationType, ZIMErrorCode, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../src/index.js'
-import { countMessageCopies, freshAppID, rejectsWith, startPeer, startPeers, stopPeers, text, waitUntil, FAST } from './helpers.js'
-import { roomTopic } from '../src/rooms/topics.js'
+import { countLinkedMessages, countMessageCopies, eventually, freshAppID, linksFrom, rejectsWith, startPeer, startPeers, stopPeers, text, waitUntil, FAST } from './helpers.js'
 import type { Peer } from './helpers.js'
 import type { ZIMMessage } from '../src/index.js'
 
@@ -43,12 +42,23 @@ describe('room messages', () => {
     assert.equal(outsider.events.messages.length, 0, 'a peer not in the room gets nothing')
   })
 
-  it('costs one copy per receiver where every member is connected to every other: nobody forwards what its author sent to all', async () => {
+  it('costs one copy per receiver where every member is connected to every other: each goes on a direct link, none through gossipsub', async () => {
     const members = peers.slice(0, 4)
-    const topic = roomTopic(members[0].appID, 'chat')
-    await waitUntil('every member is connected to every other, as a subscriber of the room', () => members.every(p =>
-      members.every(q => p === q || p.node.services.pubsub.getSubscribers(topic).some(id => id.equals(q.peerId)))))
+    await waitUntil('every member has a direct link to every other', () => members.every(p =>
+      members.every(q => p === q || linksFrom(p).has(q.peerId.toString()))))
+    // a link is used once its opening has settled at the sender too (libp2p records the protocol
+    // after it is negotiated): until a round of messages all come on links, they go through gossipsub
+    let round = 0
+    await eventually('a round of messages all on direct links', async () => {
+      const linked = members.map(countLinkedMessages)
+      const seen = members.map(p => p.events.messages.length)
+      round++
+      for (const p of members) await p.zim.sendMessage(text(`${p.userID} warm ${round}`), 'chat', 1, { priority: 1 })
+      for (const [i, p] of members.entries()) await p.events.waitFor('the round arrives', () => p.events.messages.length >= seen[i] + 3)
+      return linked.every(c => c.count === 3)
+    })
     const copies = members.map(countMessageCopies)
+    const linked = members.map(countLinkedMessages)
     const before = members.map(p => p.events.messages.length)
     const perSender = 5
     for (let i = 0; i < perSender; i++) {
@@ -57,13 +67,14 @@ describe('room messages', () => {
     for (const [i, p] of members.entries()) {
       await p.events.waitFor(`${p.userID} has the others' messages`, () => p.events.messages.length >= before[i] + perSender * 3)
     }
-    // a forwarded copy would reach its receiver before the forwarder's own later frames (one ordered
-    // stream per pair), so once every member's last message is in, no forwarded copy is still on its way
+    // a copy sent any other way would reach its receiver before its sender's later frames (one ordered
+    // stream per pair), so once every member's last message is in, no other copy is still on its way
     for (const p of members) await p.zim.sendMessage(text(`${p.userID} last`), 'chat', 1, { priority: 1 })
     for (const p of members) {
       await p.events.waitFor(`${p.userID} has every last message`, () => members.every(q => q === p || p.events.textsFrom(q.userID).includes(`${q.userID} last`)))
     }
-    assert.deepEqual(copies.map(c => c.count), members.map(() => (perSender + 1) * 3), 'each member got each of the others\' messages once')
+    assert.deepEqual(linked.map(c => c.count), members.map(() => (perSender + 1) * 3), 'each member got each of the others\' messages once, on its link')
+    assert.deepEqual(copies.map(c => c.count), members.map(() => 0), 'and no copy through gossipsub')
   })
 
   it('every receiver sees the same orderKey and messageID for a message', async () => {
@@ -119,6 +130,8 @@ describe('room messages', () => {
     assert.ok(attached != null)
     assert.equal(attached.sentStatus, ZIMMessageSentStatus.Sending)
     assert.equal(attached.localMessageID, result.message.localMessageID)
+    // and it went out: delivered before the next test counts b's messages
+    await peers[1].events.waitFor('b gets it', () => peers[1].events.textsFrom(a.userID).includes('attached'))
   })
 
   it('rejects bad messages with 6000001 and sends nothing', async () => {

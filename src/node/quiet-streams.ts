@@ -13,8 +13,8 @@
  *   used (or with flags: opening a stream); `lazyWindowYamux` does that.
  * - Noise's reader asks for the next frame's 2-byte length until the
  *   buffer runs short, and a short buffer throws a new RangeError: a stack
- *   trace captured at every socket read, 7% of a busy room's CPU. The
- *   reader gets a length decoder that throws one RangeError made once.
+ *   trace captured at every socket read (3 µs here; throwing one error
+ *   made once, 0.5 µs).
  *
  * Both patch methods of single objects (a connection, a yamux stream) that
  * the packages' classes keep public at runtime; nothing global changes, and

@@ -163,6 +163,11 @@ export class FrameGate {
     return verdict
   }
 
+  /** `source` sent bytes that are no frame at all (on a direct link): counted and charged as a forgery is. */
+  malformed (source: string): void {
+    this.refuse('malformed-or-forged', source, FORGED_POINTS)
+  }
+
   /** Whether one of the members an author did not reach directly is our mesh peer: then we forward its frame. */
   private reachesUnreached (room: Room, unreached: Uint8Array[]): boolean {
     if (unreached.length === 0) return false

@@ -26,6 +26,7 @@ import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
 import { HistoryProtocol } from '../history/protocol.js'
+import { DirectLinks, encodeDirectFrame } from './direct-links.js'
 import { CatchUpGuard, readCatchUp, readHistory } from '../history/query.js'
 import type { HistoryPage } from '../history/store.js'
 import type { LostMember, Member, RoomCallbacks } from './room.js'
@@ -133,6 +134,7 @@ export class RoomManager {
   private readonly repairing = new Set<string>()
   private readonly sentTimes: number[] = []
   private readonly history: HistoryProtocol
+  private readonly links: DirectLinks
   /** rooms whose join catch-up has started: live messages it delivered are not delivered again */
   private readonly catchUps = new Map<Room, CatchUpGuard>()
   private stopped = false
@@ -167,6 +169,13 @@ export class RoomManager {
       attributesChanged: (room, changes, operator, batch) => { this.init.events.attributes(room.roomID, changes, operator, batch) },
       attributesDiffer: (room, member) => { this.scheduleRepair(room, member) }
     }
+    this.links = new DirectLinks({
+      node: init.node,
+      appID: init.config.appID,
+      receive: (roomID, envelope, source) => { this.onLinkedFrame(roomID, envelope, source) },
+      malformed: (source) => { this.gate.malformed(source) },
+      signal: this.abort.signal
+    })
     this.history = new HistoryProtocol({
       node: init.node,
       appID: init.config.appID,
@@ -193,6 +202,7 @@ export class RoomManager {
     this.init.node.addEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.handle(snapshotProtocol(this.init.config.appID), this.onSnapshotStream, { maxInboundStreams: 64 })
     await this.history.start()
+    await this.links.start()
   }
 
   /** Leaves every room with a signed leave, then stops every timer and handler. */
@@ -208,6 +218,7 @@ export class RoomManager {
     this.init.node.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     await this.init.node.unhandle(snapshotProtocol(this.init.config.appID)).catch(() => {})
     await this.history.stop()
+    await this.links.stop()
   }
 
   frameStats (): FrameStats {
@@ -635,13 +646,60 @@ export class RoomManager {
     return { unreached }
   }
 
-  /** Seals and publishes a frame; returns the envelope bytes as published. */
+  /**
+   * The members of a room of at most directRoomSize that a chat message can
+   * reach on their direct links, all of them; undefined if any has no link
+   * open yet (this opens it, for later messages) or the topic has a peer we
+   * do not know as a member (its JOIN on the way: gossipsub reaches it).
+   */
+  private linkedMembers (room: Room, topic: string): string[] | undefined {
+    const limit = this.init.config.directRoomSize
+    if (limit <= 0 || room.members.size > limit) return undefined
+    const peers = new Set<string>()
+    let linked = true
+    for (const member of room.members.values()) {
+      if (member.peerId === this.selfId) continue
+      peers.add(member.peerId)
+      // every member is asked, so links to all of them open at once
+      if (!this.links.ready(member.peerId)) linked = false
+    }
+    if (!linked) return undefined
+    for (const peer of this.pubsub.getSubscribers(topic)) {
+      if (!peers.has(peer.toString())) return undefined
+    }
+    return [...peers]
+  }
+
+  /**
+   * Seals and sends a frame; returns the envelope bytes as sent. A chat
+   * message goes on direct links where every member has one; otherwise, or
+   * if a link breaks on the way, it is published on the room's topic.
+   */
   private async publish (room: Room, frame: Frame): Promise<Uint8Array> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
-    frame.direct = this.fanout(room, topic)
+    const linked = frame.message != null ? this.linkedMembers(room, topic) : undefined
+    frame.direct = linked != null ? { unreached: [] } : this.fanout(room, topic)
     const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
+    if (linked != null) {
+      const wire = encodeDirectFrame(room.roomID, bytes)
+      let sent = true
+      for (const peer of linked) sent = this.links.send(peer, wire) && sent
+      // those that had it on their link take the topic's copy for the duplicate it is
+      if (sent) return bytes
+    }
     await this.pubsub.publish(topic, bytes)
     return bytes
+  }
+
+  /** A frame a peer sent on its direct link: the gate decides, as for one from gossipsub. */
+  private onLinkedFrame (roomID: string, envelope: Uint8Array, source: string): void {
+    const room = this.rooms.get(roomID)
+    if (room == null || !room.connected) {
+      // a member may still be sending as we leave: not a fault
+      this.count('direct-not-in-room')
+      return
+    }
+    this.gate.admit(room, envelope, source).catch(err => { log.error('direct frame from %s in %s: %e', source, roomID, err) })
   }
 
   private async announce (room: Room, kind: Announcement.Kind, gone?: Member): Promise<void> {

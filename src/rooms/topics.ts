@@ -14,3 +14,7 @@ export function snapshotProtocol (appID: number): string {
 export function historyProtocol (appID: number): string {
   return `/roomsub/${appID}/history/1.0.0`
 }
+
+export function directProtocol (appID: number): string {
+  return `/roomsub/${appID}/direct/1.0.0`
+}

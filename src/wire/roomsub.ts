@@ -647,6 +647,118 @@ export namespace DirectFanout {
   }
 }
 
+export interface DirectFrame {
+  roomID: string
+  envelope: Uint8Array<ArrayBuffer>
+}
+
+export namespace DirectFrame {
+  let _codec: Codec<DirectFrame>
+
+  export const codec = (): Codec<DirectFrame> => {
+    if (_codec == null) {
+      _codec = message<DirectFrame>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.roomID != null && obj.roomID !== '')) {
+          w.uint32(10)
+          w.string(obj.roomID)
+        }
+
+        if ((obj.envelope != null && obj.envelope.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.envelope)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          roomID: '',
+          envelope: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.roomID = reader.string()
+              break
+            }
+            case 2: {
+              obj.envelope = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.roomID`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.envelope`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectFrameRoomIDFieldEvent {
+    field: '$.roomID'
+    value: string
+  }
+
+  export interface DirectFrameEnvelopeFieldEvent {
+    field: '$.envelope'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DirectFrame>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectFrame.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFrame>): DirectFrame {
+    return decodeMessage(buf, DirectFrame.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFrame>): Generator<DirectFrameRoomIDFieldEvent | DirectFrameEnvelopeFieldEvent> {
+    return streamMessage(buf, DirectFrame.codec(), opts)
+  }
+}
+
 export interface RoomGeneration {
   creator: Uint8Array<ArrayBuffer>
   createdAt: bigint
