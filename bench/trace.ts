@@ -2,16 +2,19 @@
  * `npm run bench:trace`: where the time of one message goes, at 10 members
  * in one process. Times (performance.now(), relative to the send) the steps
  * of a few messages sent one at a time: ZIM's sendMessage, roomsub's
- * RoomManager.send, signing (EnvelopeCodec.seal), gossipsub's publish and
- * each of its sends (sendRpc), and at every receiver gossipsub handing over
- * the message (handleReceivedMessage) and the ZIM event. The timing wraps
- * the real methods, so the figures include its own cost (a few µs a mark).
+ * RoomManager.send, signing (EnvelopeCodec.seal), each write on a direct
+ * link (DirectLinks.send), and at every receiver the frame coming off its
+ * link (onLinkedFrame) and the ZIM event. Where links are not open yet the
+ * message goes through gossipsub: its publish, each of its sends (sendRpc)
+ * and handleReceivedMessage are marked too. The timing wraps the real
+ * methods, so the figures include its own cost (a few µs a mark).
  *
  *   node build/bench/trace.js [members=10] [messages=5]
  */
 import { performance } from 'node:perf_hooks'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { RoomManager } from '../src/rooms/room-manager.js'
+import { DirectLinks } from '../src/rooms/direct-links.js'
 import { RoomsubSystem } from './systems.js'
 import { measureLatency } from './measure.js'
 
@@ -41,6 +44,9 @@ function wrap (proto: object, name: string, before: string, after?: string): voi
 
 wrap(RoomManager.prototype, 'send', 'roomsub send')
 wrap(EnvelopeCodec.prototype, 'seal', 'seal', 'sealed')
+wrap(DirectLinks.prototype, 'send', 'link send')
+// a private method: the trace reaches into the class on purpose
+wrap(RoomManager.prototype, 'onLinkedFrame', 'link received')
 
 const members = Number(process.argv[2] ?? 10)
 const messages = Number(process.argv[3] ?? 5)

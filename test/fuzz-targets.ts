@@ -21,12 +21,14 @@ import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FRAME_DECODE_LIMITS, FrameGate } from '../src/rooms/frame-gate.js'
 import { MAX_HISTORY_PAGE } from '../src/history/store.js'
+import { encodeDirectFrame, nextDirectFrame } from '../src/rooms/direct-links.js'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { Room, messageIDOf } from '../src/rooms/room.js'
 import { RECORD_GRACE_MS, openCreation, registryKey, sealCreation, sealRecord } from '../src/registry/record.js'
 import { REGISTRY_NAMESPACE, registryRules } from '../src/registry/registry.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
-import { Announcement, AttributeUpdate, ChatMessage, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
+import { Announcement, AttributeUpdate, ChatMessage, DirectFrame, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, roomCallbacks, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
@@ -295,7 +297,12 @@ export async function buildWorld (): Promise<FuzzWorld> {
     { label: 'history request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: BigInt(now) * 1024n + 7n, anchorMessageID: '1234567890123456789', older: true, count: 20, messageIDs: [] }) },
     { label: 'recovery request', bytes: HistoryRequest.encode({ roomID, anchorOrderKey: 0n, anchorMessageID: '', older: false, count: 2, messageIDs: ['1234567890123456789', '98765432109876543'] }) },
     { label: 'history response', bytes: HistoryResponse.encode({ messages: frames.filter(f => f.label.includes('message')).map(f => f.bytes), notMember: false }) },
-    { label: 'history refusal', bytes: HistoryResponse.encode({ messages: [], notMember: true }) }
+    { label: 'history refusal', bytes: HistoryResponse.encode({ messages: [], notMember: true }) },
+    // what a direct link carries: length-prefixed DirectFrames, two back to back
+    {
+      label: 'direct link bytes',
+      bytes: concat(...frames.filter(f => f.label.includes('message')).slice(0, 2).map(f => encodeDirectFrame(roomID, f.bytes) as Uint8Array<ArrayBuffer>))
+    }
   )
 
   const rules = registryRules(appID)
@@ -974,7 +981,19 @@ export const DECODERS: Decoder[] = [
   decoder('HistoryResponse', HistoryResponse.codec, b => HistoryResponse.decode(b, { limits: { messages: MAX_HISTORY_PAGE } })),
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
-  decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b))
+  decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b)),
+  decoder('DirectFrame', DirectFrame.codec, b => DirectFrame.decode(b)),
+  // a direct link's reader: the whole frames the bytes hold, as a link hands them on (a partial one waits)
+  {
+    name: 'direct link reader',
+    decode: b => {
+      const buffer = new Uint8ArrayList(b)
+      const frames: DirectFrame[] = []
+      for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) frames.push(DirectFrame.decode(body))
+      return frames
+    },
+    reencode: v => concat(...(v as DirectFrame[]).map(f => encodeDirectFrame(f.roomID, f.envelope) as Uint8Array<ArrayBuffer>))
+  }
 ]
 
 export type BytesRecipe =

@@ -21,7 +21,7 @@ import { FrameGate, MAX_ANNOUNCED_ADDRS, MAX_UNREACHED } from './frame-gate.js'
 import { WIRE_LIMITS } from './attributes.js'
 import type { FrameStats } from './frame-gate.js'
 import type { TokenVerifier } from '../auth/token.js'
-import { Room, messageIDOf } from './room.js'
+import { Room, messageIDOf, messageIDOfFrame } from './room.js'
 import { roomTopic, snapshotProtocol } from './topics.js'
 import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
@@ -750,7 +750,7 @@ export class RoomManager {
     }
     // our own messages are history too, for those who join later: the very bytes we published
     room.keepMessage(sealed, frame, message, timestamp)
-    return { messageID: messageIDOf(this.init.codec.self.peerIdBytes, room.session, seq), timestamp, orderKey }
+    return { messageID: messageIDOfFrame(frame, message), timestamp, orderKey }
   }
 
   /**

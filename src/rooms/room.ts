@@ -160,6 +160,19 @@ export function messageIDOf (from: Uint8Array, session: bigint, seq: bigint): st
   return h.readBigUInt64BE(0).toString()
 }
 
+/** messageIDs of decoded messages, so a message delivered and kept is hashed once */
+const messageIDs = new WeakMap<ChatMessage, string>()
+
+/** The messageID of `msg`, a chat message of `frame`. */
+export function messageIDOfFrame (frame: Frame, msg: ChatMessage): string {
+  let id = messageIDs.get(msg)
+  if (id == null) {
+    id = messageIDOf(frame.from, frame.session, msg.seq)
+    messageIDs.set(msg, id)
+  }
+  return id
+}
+
 /** Starts a counter that is larger than any a previous run of this node could have used. */
 export function timeBasedCounter (): bigint {
   return BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))
@@ -294,7 +307,7 @@ export class Room {
   keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now(), unverified = false): void {
     if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
     // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
-    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOf(frame.from, frame.session, msg.seq), at: now, envelope: copyBytes(envelope), unverified }, now)
+    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOfFrame(frame, msg), at: now, envelope: copyBytes(envelope), unverified }, now)
   }
 
   /**
@@ -631,7 +644,7 @@ export class Room {
   /** A verified chat message as ZIM shows it, live or from history (`Send` for our own). */
   toZIMMessage (frame: Frame, msg: ChatMessage, direction = ZIMMessageDirection.Receive): ZIMMessage {
     const base = {
-      messageID: messageIDOf(frame.from, frame.session, msg.seq),
+      messageID: messageIDOfFrame(frame, msg),
       localMessageID: '',
       senderUserID: msg.userID,
       conversationID: this.roomID,
