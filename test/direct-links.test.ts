@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { encodeDirectFrame } from '../src/rooms/direct-links.js'
 import { directProtocol, roomTopic } from '../src/rooms/topics.js'
-import { Forger, countMessageCopies, startAttacker, startPeers, stopPeers, text, waitUntil } from './helpers.js'
+import { Forger, countLinkedMessages, countMessageCopies, inboundLinks, linksFrom, startAttacker, startPeers, stopPeers, text, waitUntil } from './helpers.js'
 import type { Attacker, Peer } from './helpers.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -13,7 +13,7 @@ function stat (peer: Peer, reason: string): number {
 describe('direct links', () => {
   let peers: Peer[] = []
   before(async () => {
-    peers = await startPeers(3)
+    peers = await startPeers(3, { config: { messageRateLimit: 100 } })
     // c speaks no direct protocol (an older peer): nobody can open a link to it
     await peers[2].node.unhandle(directProtocol(peers[2].appID))
     await peers[0].zim.createRoom({ roomID: 'links', roomName: '' })
@@ -33,6 +33,29 @@ describe('direct links', () => {
     await b.events.waitFor('b has a\'s 10', () => b.events.textsFrom('u0').length === 10)
     assert.deepEqual(c.events.textsFrom('u0'), Array.from({ length: 10 }, (_, i) => `a ${i}`), 'in order, once each')
     assert.ok(copies.count >= 20, `c took them from gossipsub (${copies.count} copies)`)
+  })
+
+  it('links close when their peers share no room any more, and open again when they do', async () => {
+    const [a, b, c] = peers
+    // with c in the room (no links to it) messages go through gossipsub; without it they take links
+    await c.zim.leaveRoom('links')
+    await waitUntil('a and b hold links to each other', () => linksFrom(a).has(b.peerId.toString()) && linksFrom(b).has(a.peerId.toString()))
+    await b.zim.leaveRoom('links')
+    await waitUntil('neither holds a link to the other, either way', () =>
+      !linksFrom(a).has(b.peerId.toString()) && !linksFrom(b).has(a.peerId.toString()) && !inboundLinks(a).has(b.peerId.toString()) && !inboundLinks(b).has(a.peerId.toString()))
+    await b.zim.joinRoom('links')
+    await a.events.waitFor('a sees b back', () => a.events.joinedUsers('links').filter(u => u === b.userID).length >= 2)
+    // the first message after the join goes through gossipsub and opens the link; once it is open,
+    // messages take it (a try every 250 ms keeps under the send rate limit)
+    const deadline = Date.now() + 10_000
+    for (let i = 0; ; i++) {
+      const linked = countLinkedMessages(b)
+      await a.zim.sendMessage(text(`after rejoin ${i}`), 'links', 1, { priority: 1 })
+      await b.events.waitFor('b gets it', () => b.events.textsFrom(a.userID).includes(`after rejoin ${i}`))
+      if (linked.count === 1) break
+      assert.ok(Date.now() < deadline, 'a message went on a link again within 10 s')
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
   })
 
   describe('bad input on a link', () => {

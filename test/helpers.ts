@@ -514,12 +514,22 @@ export function countMessageCopies (peer: Peer): { count: number } {
   return counter
 }
 
-/** The peers `peer` has a direct link open to (outbound streams of the direct protocol, negotiated). */
-export function linksFrom (peer: Peer): Set<string> {
+/** The peers at the other end of `peer`'s open direct links in `direction` (streams of the direct protocol, negotiated). */
+function linkPeers (peer: Peer, direction: 'inbound' | 'outbound'): Set<string> {
   const protocol = directProtocol(peer.appID)
   return new Set(peer.node.getConnections()
-    .filter(conn => conn.streams.some(s => s.protocol === protocol && s.direction === 'outbound' && s.status === 'open'))
+    .filter(conn => conn.streams.some(s => s.protocol === protocol && s.direction === direction && s.status === 'open'))
     .map(conn => conn.remotePeer.toString()))
+}
+
+/** The peers `peer` has a direct link open to. */
+export function linksFrom (peer: Peer): Set<string> {
+  return linkPeers(peer, 'outbound')
+}
+
+/** The peers with a direct link open to `peer`. */
+export function inboundLinks (peer: Peer): Set<string> {
+  return linkPeers(peer, 'inbound')
 }
 
 /**

@@ -87,6 +87,8 @@ export class DirectLinks {
   private readonly init: DirectLinksInit
   private readonly protocol: string
   private readonly links = new Map<string, Stream>()
+  /** links peers opened to us: closed at stop, so an app's own node keeps no stream of ours */
+  private readonly inbound = new Set<Stream>()
   private readonly opening = new Set<string>()
   private readonly retryAt = new Map<string, number>()
   private stopped = false
@@ -103,8 +105,18 @@ export class DirectLinks {
   async stop (): Promise<void> {
     this.stopped = true
     await this.init.node.unhandle(this.protocol).catch(() => {})
-    for (const link of this.links.values()) link.abort(new Error('roomsub stopped'))
+    for (const link of [...this.links.values(), ...this.inbound]) link.abort(new Error('roomsub stopped'))
     this.links.clear()
+    this.inbound.clear()
+  }
+
+  /** Closes our links to peers not in `keep` (they share no room with us any more). */
+  retain (keep: Set<string>): void {
+    for (const [peer, link] of this.links) {
+      if (keep.has(peer)) continue
+      this.links.delete(peer)
+      link.close().catch(err => { link.abort(err instanceof Error ? err : new Error(String(err))) })
+    }
   }
 
   /** Whether a frame for `peer` can go out on its link now; if not, opens one for later frames. */
@@ -170,8 +182,16 @@ export class DirectLinks {
   }
 
   private readonly onStream = (stream: Stream, connection: Connection): void => {
+    if (this.stopped) {
+      stream.abort(new Error('roomsub stopped'))
+      return
+    }
     const source = connection.remotePeer.toString()
     const buffer = new Uint8ArrayList()
+    this.inbound.add(stream)
+    stream.addEventListener('close', () => { this.inbound.delete(stream) }, { once: true })
+    // the sender closed its link (we share no room any more): nothing goes the other way, so close ours
+    stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) }) }, { once: true })
     stream.addEventListener('message', (evt) => {
       buffer.append(evt.data)
       let frame: DirectFrame

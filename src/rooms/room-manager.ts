@@ -917,6 +917,7 @@ export class RoomManager {
       }
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       if (room.connected) this.maybeRefreshRecord(room)
+      this.pruneLinks()
       schedule()
     }
     schedule()
@@ -1228,6 +1229,16 @@ export class RoomManager {
       const topic = roomTopic(this.init.config.appID, room.roomID)
       this.pubsub.unsubscribe(topic)
       this.pubsub.topicValidators.delete(topic)
+      this.pruneLinks()
     }
+  }
+
+  /** Closes direct links to peers that are members of none of our rooms (left, gone, or we left). */
+  private pruneLinks (): void {
+    const members = new Set<string>()
+    for (const room of this.rooms.values()) {
+      for (const member of room.members.values()) members.add(member.peerId)
+    }
+    this.links.retain(members)
   }
 }
