@@ -369,8 +369,18 @@ describe('hostile history peers', () => {
     ]
     answer = () => HistoryResponse.encode({ messages: entries as Array<Uint8Array<ArrayBuffer>> })
     const refusedBefore = stat(bob, 'history-rejected')
+    const penalties = bob.node.services.penalties
+    const pointsBefore = penalties.points(attacker.node.peerId.toString())
+    const asked = Date.now()
     const { messageList } = await bob.zim.queryHistoryMessage(room, ROOM, { count: 50, reverse: true })
+    // points halve every 30 s: what the attacker had before, decayed over the query
+    const decayedBefore = pointsBefore * Math.pow(0.5, (Date.now() - asked) / 30_000)
     assert.equal(stat(bob, 'history-rejected') - refusedBefore, 7, 'seven bad entries refused and counted')
+    // the tampered, foreign-room, announcement, barrage and garbage entries no honest member hands out cost
+    // the answering peer a point each (decayed a little since); alice's name under mallory's key and a
+    // clock ahead of ours do not, for an honest member may see the room otherwise
+    const charged = penalties.points(attacker.node.peerId.toString()) - decayedBefore
+    assert.ok(charged > 4.5 && charged <= 5.01, `the answering peer was charged ${charged} points`)
     assert.deepEqual(messageList.map(body), ['honest 0', 'honest 1', 'honest 2', 'mallory was here'])
     assert.equal(new Set(ids(messageList)).size, 4)
     assert.ok(messageList.every(m => body(m) !== 'alice never said this'))

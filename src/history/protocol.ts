@@ -145,7 +145,7 @@ export class HistoryProtocol {
     } catch (err) {
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
       // an answer longer than any honest one is the peer's doing; a timeout or a closed stream is not
-      if (err instanceof Error && /^Invalid(Data|Message)Length/.test(err.name)) this.host.gate.count('bad-history-answer')
+      if (err instanceof Error && /^Invalid(Data|Message)Length/.test(err.name)) this.host.gate.charge('bad-history-answer', peer.toString())
       log('history of %s from %p failed: %e', room.roomID, peer, err)
       return undefined
     }
@@ -158,14 +158,14 @@ export class HistoryProtocol {
       }
       messages = response.messages
     } catch (err) {
-      this.host.gate.count('bad-history-answer')
+      this.host.gate.charge('bad-history-answer', peer.toString())
       log('history answer for %s from %p refused: %e', room.roomID, peer, err)
       return undefined
     }
     const verified: HistoryMessage[] = []
     const now = Date.now()
     for (const envelope of messages) {
-      const message = await this.verify(room, envelope, now)
+      const message = await this.verify(room, envelope, peer.toString(), now)
       if (message != null) verified.push(message)
     }
     return verified
@@ -177,15 +177,19 @@ export class HistoryProtocol {
    * chat message, not an announcement; not a barrage; a userID and key that
    * do not contradict a current member's binding (ours included); an orderKey
    * a live receiver would let move its clock. Refusals count as
-   * `history-rejected`.
+   * `history-rejected`; those no honest member hands out (it checks what it
+   * keeps before answering) also cost `from`, the peer that answered, as a
+   * forgery does. A binding or a clock that differs from ours does not: an
+   * honest member may see the room otherwise.
    */
-  private async verify (room: Room, envelope: Uint8Array, now = Date.now()): Promise<HistoryMessage | undefined> {
-    const refuse = (why: string): undefined => {
-      this.host.gate.count('history-rejected')
-      log('%s: history entry refused: %s', room.roomID, why)
+  private async verify (room: Room, envelope: Uint8Array, from: string, now = Date.now()): Promise<HistoryMessage | undefined> {
+    const refuse = (why: string, dishonest = false): undefined => {
+      if (dishonest) this.host.gate.charge('history-rejected', from)
+      else this.host.gate.count('history-rejected')
+      log('%s: history entry from %s refused: %s', room.roomID, from, why)
       return undefined
     }
-    if (envelope.byteLength > MAX_ENVELOPE_BYTES) return refuse('oversize')
+    if (envelope.byteLength > MAX_ENVELOPE_BYTES) return refuse('oversize', true)
     let frame: Frame
     let author: string
     try {
@@ -193,12 +197,12 @@ export class HistoryProtocol {
       frame = opened.body
       author = opened.author.peerIdString
     } catch {
-      return refuse('does not open or is forged')
+      return refuse('does not open or is forged', true)
     }
     const message = frame.message
-    if (frame.roomID !== room.roomID) return refuse('another room')
-    if (message == null || frame.announcement != null || frame.attributes != null) return refuse('not a chat message')
-    if (message.type === ZIMMessageType.Barrage) return refuse('a barrage message')
+    if (frame.roomID !== room.roomID) return refuse('another room', true)
+    if (message == null || frame.announcement != null || frame.attributes != null) return refuse('not a chat message', true)
+    if (message.type === ZIMMessageType.Barrage) return refuse('a barrage message', true)
     const orderKey = Number(message.orderKey)
     if (!Number.isSafeInteger(orderKey) || orderKeyTime(orderKey) > now + MAX_ORDER_KEY_SKEW_MS) return refuse('orderKey out of range')
     const bound = message.userID === this.host.localUserID ? this.host.selfId : room.members.get(message.userID)?.peerId

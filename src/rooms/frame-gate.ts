@@ -163,9 +163,13 @@ export class FrameGate {
     return verdict
   }
 
-  /** `source` sent bytes that are no frame at all (on a direct link): counted and charged as a forgery is. */
-  malformed (source: string): void {
-    this.refuse('malformed-or-forged', source, FORGED_POINTS)
+  /**
+   * `source` sent what no honest peer sends outside a frame (bytes on a direct
+   * link that are no frame, a forged history entry): counted as `reason` and
+   * charged as a forgery is.
+   */
+  charge (reason: string, source: string): void {
+    this.refuse(reason, source, FORGED_POINTS)
   }
 
   /** Whether one of the members an author did not reach directly is our mesh peer: then we forward its frame. */

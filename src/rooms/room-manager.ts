@@ -173,7 +173,7 @@ export class RoomManager {
       node: init.node,
       appID: init.config.appID,
       receive: (roomID, envelope, source) => { this.onLinkedFrame(roomID, envelope, source) },
-      malformed: (source) => { this.gate.malformed(source) },
+      malformed: (source) => { this.gate.charge('malformed-or-forged', source) },
       signal: this.abort.signal
     })
     this.history = new HistoryProtocol({
