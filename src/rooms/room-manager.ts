@@ -2,8 +2,9 @@
  * The rooms of one logged-in user on one libp2p node: how a room is found,
  * created, joined and left; the topic validator that checks every frame once
  * and feeds the room's state; heartbeats, answers to joiners, member expiry,
- * the snapshot protocol and the registry refresh; it runs the history
- * protocol for its rooms. ZIM shapes stay in the facade; this module speaks
+ * the snapshot protocol and the registry refresh; which way a message goes
+ * (direct links or the topic); it runs the history protocol and the direct
+ * links for its rooms. ZIM shapes stay in the facade; this module speaks
  * in rooms, members and verified frames.
  */
 import { copyBytes } from '../wire/bytes.js'
