@@ -1,7 +1,7 @@
 /**
- * Two changes to how a connection's bytes reach the socket, made on the
- * connections roomsub's own node opens, so that one room frame costs one
- * write and one read at each end instead of four:
+ * Three changes to how a connection's bytes reach and leave the socket,
+ * made on the connections roomsub's own node opens, so that one room frame
+ * costs one write and one read at each end instead of four:
  *
  * - Noise hands the transport each frame as two buffers (a 2-byte length
  *   and the ciphertext), and the TCP transport writes buffers one by one:
@@ -16,10 +16,10 @@
  *   trace captured at every socket read (3 µs here; throwing one error
  *   made once, 0.5 µs).
  *
- * Both patch methods of single objects (a connection, a yamux stream) that
- * the packages' classes keep public at runtime; nothing global changes, and
- * an app's own libp2p node in the same process is untouched. Measured in
- * bench/results (see the README's Performance section).
+ * Each patches single objects (a connection, its Noise reader, a yamux
+ * stream) whose fields the packages keep public at runtime; nothing global
+ * changes, and an app's own libp2p node in the same process is untouched.
+ * Measured in bench/results (see the README's Performance section).
  */
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { Uint8ArrayList } from 'uint8arraylist'
