@@ -2,7 +2,8 @@
  * The libp2p node a roomsub user runs: TCP, Noise, Yamux, identify, ping,
  * gossipsub for room topics and a server-mode kad-dht (with the app's own
  * protocol prefix) for the room registry. Apps that bring their own node
- * spread `roomsubServices(appID)` into their services.
+ * spread `roomsubServices(appID)` into their services, and may spread
+ * `roomsubStreams()` into its options for roomsub's connection tuning.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { gossipsub, StrictNoSign } from '@libp2p/gossipsub'
@@ -19,6 +20,7 @@ import type { Identify } from '@libp2p/identify'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
 
 export interface RoomsubServices {
   pubsub: GossipSub
@@ -86,6 +88,18 @@ export function roomsubServices (appID: number): { pubsub: ReturnType<typeof gos
   }
 }
 
+/**
+ * Noise and yamux as roomsub's own node runs them: one socket write per
+ * frame, and a window update only once half a stream's window is used
+ * (quiet-streams.ts). For apps that build their own node:
+ * `createLibp2p({ ...roomsubStreams(), transports: [tcp()], services: { ... } })`.
+ * Either end may run the stock Noise and yamux: the bytes on the wire follow
+ * the same protocols.
+ */
+export function roomsubStreams (): Required<Pick<Libp2pOptions, 'connectionEncrypters' | 'streamMuxers'>> {
+  return { connectionEncrypters: [singleWriteEncrypter(noise())], streamMuxers: [lazyWindowYamux()] }
+}
+
 export interface CreateNodeOptions {
   appID: number
   listen: string[]
@@ -97,9 +111,7 @@ export async function createRoomsubNode (options: CreateNodeOptions): Promise<Ro
     privateKey: options.privateKey,
     addresses: { listen: options.listen },
     transports: [tcp()],
-    // one write per frame, and no window update answering every frame (quiet-streams.ts)
-    connectionEncrypters: [singleWriteEncrypter(noise())],
-    streamMuxers: [lazyWindowYamux()],
+    ...roomsubStreams(),
     // members' liveness is roomsub's heartbeats and checks; libp2p's default 10 s ping of every
     // connection (members of a room end up connected to most others) was a third of an idle
     // room's CPU: 25 idle nodes in one process used 49% of a core with it, 34% with it off
