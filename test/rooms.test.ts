@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIMErrorCode, ZIMRoomEvent, ZIMRoomState } from '../src/index.js'
-import { FAST, freshAppID, rejectsWith, startLine, startPeer, startPeers, stopPeers, text, waitForRecordAt } from './helpers.js'
+import { FAST, freshAppID, rejectsWith, startLine, startPeer, startPeers, stopPeers, text, waitForRecordAt, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 describe('creating, joining, entering and leaving rooms', () => {
@@ -32,6 +32,20 @@ describe('creating, joining, entering and leaving rooms', () => {
     // a failed join does not count against the room limit or block a later create
     await b.zim.createRoom({ roomID: 'nowhere', roomName: 'made after all' })
     await b.zim.leaveRoom('nowhere')
+  })
+
+  it('joinRoom with no peer left to ask rejects 6000104 (nobody said the room is missing); enterRoom still makes the room', async () => {
+    const [gone, alone] = await startPeers(2)
+    try {
+      await gone.node.stop()
+      await waitUntil('its only peer is gone', () => alone.node.getConnections().length === 0)
+      await rejectsWith(alone.zim.joinRoom('unknowable'), ZIMErrorCode.NetworkModuleNetworkError)
+      assert.equal(alone.events.roomStates.filter(s => s.roomID === 'unknowable').map(s => s.state).at(-1), ZIMRoomState.Disconnected)
+      await alone.zim.enterRoom({ roomID: 'unknowable', roomName: 'made alone' })
+      assert.deepEqual(await alone.zim.queryRoomOnlineMemberCount('unknowable'), { roomID: 'unknowable', count: 1 })
+    } finally {
+      await stopPeers([gone, alone])
+    }
   })
 
   it('joinRoom returns the creator\'s room info; a second join rejects 6000320', async () => {

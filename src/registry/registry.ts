@@ -37,6 +37,12 @@ export function registryRules (appID: number): { validators: Record<string, Vali
   return { validators: { [REGISTRY_NAMESPACE]: validate }, selectors: { [REGISTRY_NAMESPACE]: select } }
 }
 
+export interface RegistryAnswer {
+  record?: RoomRecordView
+  /** peers that answered the query, with or without a record */
+  answers: number
+}
+
 export interface RoomRegistryInit {
   dht: KadDHT
   codec: EnvelopeCodec
@@ -57,12 +63,18 @@ export class RoomRegistry {
     return AbortSignal.any([this.init.signal, AbortSignal.timeout(this.init.timeout)])
   }
 
-  /** The best record the network holds for the room, live or expired; undefined when none is found in time. */
-  async lookup (roomID: string): Promise<RoomRecordView | undefined> {
+  /**
+   * The best record the network holds for the room, live or expired (none
+   * found in time: undefined), and how many peers answered the query: with
+   * no record and no answer, nobody said the room is missing.
+   */
+  async lookup (roomID: string): Promise<RegistryAnswer> {
     const key = registryKey(this.init.codec.appID, roomID)
     const found: RoomRecordView[] = []
+    let answers = 0
     try {
       for await (const event of this.init.dht.get(key, { signal: this.signal() })) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'GET_VALUE') answers++
         if (event.name === 'VALUE') {
           try {
             found.push(await openRecord(this.init.codec, key, event.value))
@@ -74,10 +86,7 @@ export class RoomRegistry {
     } catch (err) {
       log('lookup of %s ended early: %e', roomID, err)
     }
-    if (found.length === 0) {
-      return undefined
-    }
-    return found[selectBest(found)]
+    return { record: found.length === 0 ? undefined : found[selectBest(found)], answers }
   }
 
   /**

@@ -313,21 +313,26 @@ export class RoomManager {
     let snapshot: Snapshot | undefined
     let record: RoomRecordView | undefined
     let unanswered = 0
+    /** whether anybody (a neighbour, the registry, our own copy of a record) could say if the room exists */
+    let told = false
     for (let round = 1; ; round++) {
       let recordLookup = this.pubsub.getSubscribers(topic).length === 0 ? this.init.registry.lookup(room.roomID) : undefined
       const first = await this.snapshotFromTopicPeers(room)
       snapshot = first.snapshot
       unanswered = first.unanswered
+      told ||= first.answered > 0
       if (snapshot == null) {
         // nobody connected is in the room: the registry decides whether it exists
         recordLookup ??= this.init.registry.lookup(room.roomID)
         const found = await recordLookup
         this.checkStopped()
-        record = found != null && isLive(found) ? found : undefined
+        told ||= found.record != null || found.answers > 0
+        record = found.record != null && isLive(found.record) ? found.record : undefined
         // a neighbour's subscriptions may have arrived while the registry was asked (a fresh connection)
         const second = await this.snapshotFromTopicPeers(room)
         snapshot = second.snapshot
         unanswered += second.unanswered
+        told ||= second.answered > 0
         if (snapshot == null && record != null && !record.vacant) {
           // the room has members we are not connected to: dial the last refresher
           snapshot = await this.reachRoom(room, record)
@@ -346,6 +351,10 @@ export class RoomManager {
     if (!exists && mode === 'join') {
       // neighbours that never answered have not said the room is missing: that is a timeout, not a no
       if (unanswered > 0) throw zimError(ZIMErrorCode.NetworkModuleRequestTimeout, `room ${room.roomID}: ${unanswered} peers did not answer within joinTimeout`)
+      // with no peer left to ask (those we knew are gone), nobody said it is missing either
+      if (!told && this.init.node.getConnections().length === 0) {
+        throw zimError(ZIMErrorCode.NetworkModuleNetworkError, `room ${room.roomID}: connected to no peer, so none could say whether it exists`)
+      }
       throw zimError(ZIMErrorCode.RoomModuleTheRoomDoesNotExist, `room ${room.roomID} does not exist`)
     }
     if (!exists) {
@@ -521,21 +530,24 @@ export class RoomManager {
    * know of the room. With none known yet (their subscriptions may still be
    * on the way, on a busy node), asks a few connected peers at once instead.
    */
-  private async snapshotFromTopicPeers (room: Room): Promise<{ snapshot?: Snapshot, unanswered: number }> {
+  private async snapshotFromTopicPeers (room: Room): Promise<{ snapshot?: Snapshot, unanswered: number, answered: number }> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
     const subscribers = this.pubsub.getSubscribers(topic)
     let unanswered = 0
+    let answered = 0
     for (const peer of subscribers) {
       const snapshot = await this.requestSnapshot(peer, room.roomID)
       if (snapshot === 'unanswered') unanswered++
-      else if (snapshot != null && snapshot.members.length > 0) return { snapshot, unanswered }
+      else if (snapshot != null) answered++
+      if (snapshot != null && snapshot !== 'unanswered' && snapshot.members.length > 0) return { snapshot, unanswered, answered }
     }
-    if (subscribers.length > 0) return { unanswered }
+    if (subscribers.length > 0) return { unanswered, answered }
     const asked = this.init.node.getPeers().slice(0, MAX_BLIND_SNAPSHOT_ASKS)
     const answers = await Promise.all(asked.map(async peer => this.requestSnapshot(peer, room.roomID)))
-    const snapshot = answers.find((s): s is Snapshot => s != null && s !== 'unanswered' && s.members.length > 0)
-    return { snapshot, unanswered: answers.filter(a => a === 'unanswered').length }
+    const given = answers.filter((s): s is Snapshot => s != null && s !== 'unanswered')
+    return { snapshot: given.find(s => s.members.length > 0), unanswered: answers.filter(a => a === 'unanswered').length, answered: given.length }
   }
+
 
   /** The peer's view of the room; undefined if it does not speak the protocol, 'unanswered' if it did not answer in time. */
   private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | 'unanswered' | undefined> {
@@ -944,7 +956,7 @@ export class RoomManager {
   }
 
   private async refreshRecord (room: Room): Promise<void> {
-    const best = await this.init.registry.lookup(room.roomID)
+    const best = (await this.init.registry.lookup(room.roomID)).record
     if (this.rooms.get(room.roomID) !== room || !room.connected) return
     if (best != null && isLive(best) && room.generation != null && compareGenerations(best.generation, room.generation) < 0) {
       await this.loseRoom(room, best.generation)
