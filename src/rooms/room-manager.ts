@@ -548,7 +548,6 @@ export class RoomManager {
     return { snapshot: given.find(s => s.members.length > 0), unanswered: answers.filter(a => a === 'unanswered').length, answered: given.length }
   }
 
-
   /** The peer's view of the room; undefined if it does not speak the protocol, 'unanswered' if it did not answer in time. */
   private async requestSnapshot (peer: PeerId, roomID: string): Promise<Snapshot | 'unanswered' | undefined> {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)])
