@@ -8,11 +8,18 @@
  * message goes through gossipsub: its publish, each of its sends (sendRpc)
  * and handleReceivedMessage are marked too. The timing wraps the real
  * methods, so the figures include its own cost (a few µs a mark).
+ * At the end, each step of a receiver after the first (warm: the first one
+ * pays for cold caches) as a median over the messages: socket read to link
+ * frame, decoding, the author lookup, the gate's checks, the ZIM message
+ * (with its id), the event, history.
  *
  *   node build/bench/trace.js [members=10] [messages=5]
  */
+import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
+import { AuthorCache } from '../src/wire/keys.js'
+import { Room } from '../src/rooms/room.js'
 import { RoomManager } from '../src/rooms/room-manager.js'
 import { DirectLinks } from '../src/rooms/direct-links.js'
 import { RoomsubSystem } from './systems.js'
@@ -47,6 +54,35 @@ wrap(EnvelopeCodec.prototype, 'seal', 'seal', 'sealed')
 wrap(DirectLinks.prototype, 'send', 'link send')
 // a private method: the trace reaches into the class on purpose
 wrap(RoomManager.prototype, 'onLinkedFrame', 'link received')
+wrap(EnvelopeCodec.prototype, 'openLater', 'decode', 'decoded')
+wrap(AuthorCache.prototype, 'resolve', 'author', 'author found')
+wrap(Room.prototype, 'applyMessage', 'checked')
+wrap(Room.prototype, 'toZIMMessage', 'ZIM message', 'ZIM message made')
+wrap(Room.prototype, 'keepMessage', 'keep', 'kept')
+const socket = net.Socket.prototype as unknown as { emit: (this: net.Socket, event: string | symbol, ...args: unknown[]) => boolean }
+const emit = socket.emit
+socket.emit = function (event, ...args) {
+  if (event === 'data') mark('socket read')
+  return emit.call(this, event, ...args)
+}
+
+/** the gaps between marks of one receiver (from its socket read to the next), by step name */
+const steps = new Map<string, number[]>()
+
+function collectSteps (trace: Array<[string, number]>): void {
+  const receivers: Array<Array<[string, number]>> = []
+  for (const entry of trace) {
+    if (entry[0] === 'socket read') receivers.push([entry])
+    else receivers.at(-1)?.push(entry)
+  }
+  // the first read is the sender's link write arriving cold; later receivers show the warm cost
+  for (const receiver of receivers.slice(2)) {
+    for (let k = 1; k < receiver.length; k++) {
+      const step = `${receiver[k - 1][0]} → ${receiver[k][0]}`
+      steps.set(step, [...(steps.get(step) ?? []), receiver[k][1] - receiver[k - 1][1]])
+    }
+  }
+}
 
 const members = Number(process.argv[2] ?? 10)
 const messages = Number(process.argv[3] ?? 5)
@@ -74,7 +110,14 @@ for (let i = 0; i < messages; i++) {
   await system.send(i % members, 'x'.repeat(100))
   await all
   process.stdout.write(`${marks.map(([what, at]) => `${what} ${at.toFixed(3)}`).join(', ')}\n`)
+  collectSteps(marks)
   marks = undefined
+}
+process.stdout.write('\neach step of a receiver after the first, median µs:\n')
+for (const [step, times] of steps) {
+  if (times.length < messages) continue
+  times.sort((a, b) => a - b)
+  process.stdout.write(`  ${step.padEnd(40)} ${(times[times.length >> 1] * 1000).toFixed(1)}\n`)
 }
 await system.stop()
 process.exit(0)
