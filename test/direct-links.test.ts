@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { encodeDirectFrame } from '../src/rooms/direct-links.js'
+import type { DirectPayload } from '../src/rooms/direct-links.js'
+import { Frame } from '../src/wire/roomsub.js'
 import { directProtocol, roomTopic } from '../src/rooms/topics.js'
 import { Forger, countLinkedMessages, countMessageCopies, inboundLinks, linksFrom, startAttacker, startPeers, stopPeers, text, waitUntil } from './helpers.js'
 import type { Attacker, Peer } from './helpers.js'
@@ -72,11 +74,28 @@ describe('direct links', () => {
       const forger = new Forger(a.appID, attacker.key)
       const refused = stat(a, 'malformed-or-forged') + stat(a, 'message-rejected') + stat(a, 'message-ignored')
       // b's user, b's session, the next seq: but signed with the attacker's key and sent on the attacker's link
-      link.send(encodeDirectFrame('links', await forger.seal(forger.message('links', b.userID, 1000n, 'forged'))))
+      link.send(encodeDirectFrame('links', { envelope: await forger.seal(forger.message('links', b.userID, 1000n, 'forged')) }))
       await waitUntil('a refuses it', () => stat(a, 'malformed-or-forged') + stat(a, 'message-rejected') + stat(a, 'message-ignored') > refused)
       await b.zim.sendMessage(text('genuine after forgery'), 'links', 1, { priority: 1 })
       await a.events.waitFor('the genuine one arrives', () => a.events.textsFrom(b.userID).includes('genuine after forgery'))
       assert.ok(!a.events.textsFrom(b.userID).includes('forged'))
+    })
+
+    it('a bare body in another member\'s name is refused and counted, never delivered; a frame of an envelope and a body ends the link', async () => {
+      const [a, b] = peers
+      const forger = new Forger(a.appID, attacker.key)
+      const refused = stat(a, 'malformed-or-forged')
+      // a body names its author, and only the link's own peer may send one bare: this one names b
+      const asB = { ...forger.message('links', b.userID, 1000n, 'bare forgery'), from: b.peerId.toMultihash().bytes as Uint8Array<ArrayBuffer>, direct: { unreached: [] } }
+      const fresh = await attacker.node.dialProtocol(a.peerId, directProtocol(a.appID))
+      fresh.send(encodeDirectFrame('links', { body: Frame.encode(asB) }))
+      await waitUntil('a refuses it', () => stat(a, 'malformed-or-forged') > refused)
+      // an envelope and a body in one frame is no frame a sender makes
+      fresh.send(encodeDirectFrame('links', { envelope: await forger.seal(forger.message('links', 'mallory', 1n, 'one')), body: Frame.encode(asB) } as unknown as DirectPayload))
+      await waitUntil('a counts it and ends the link', () => stat(a, 'malformed-or-forged') > refused + 1 && fresh.status !== 'open')
+      await b.zim.sendMessage(text('genuine after bare forgery'), 'links', 1, { priority: 1 })
+      await a.events.waitFor('the genuine one arrives', () => a.events.textsFrom(b.userID).includes('genuine after bare forgery'))
+      assert.ok(!a.events.textsFrom(b.userID).includes('bare forgery'))
     })
 
     it('bytes that are not a direct frame are counted and end the link; the member keeps serving the room', async () => {

@@ -21,14 +21,14 @@ import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
 import { FRAME_DECODE_LIMITS, FrameGate } from '../src/rooms/frame-gate.js'
 import { MAX_HISTORY_PAGE } from '../src/history/store.js'
-import { encodeDirectFrame, nextDirectFrame } from '../src/rooms/direct-links.js'
+import { MAX_SEALS_PER_FRAME, decodeDirectFrame, encodeDirectFrame, nextDirectFrame } from '../src/rooms/direct-links.js'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { Room, messageIDOf } from '../src/rooms/room.js'
 import { RECORD_GRACE_MS, openCreation, registryKey, sealCreation, sealRecord } from '../src/registry/record.js'
 import { REGISTRY_NAMESPACE, registryRules } from '../src/registry/registry.js'
 import { encodeMessage } from '../src/wire/encode.js'
 import { MAX_ENVELOPE_BYTES } from '../src/wire/envelope.js'
-import { Announcement, AttributeUpdate, ChatMessage, DirectFrame, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
+import { Announcement, AttributeUpdate, ChatMessage, DirectFrame, Envelope, Frame, HistoryRequest, HistoryResponse, RoomCreation, RoomGeneration, RoomRecord, RoomRefresh, Seal, SnapshotRequest, SnapshotResponse } from '../src/wire/roomsub.js'
 import { ZIMMessageType } from '../src/zim/defines.js'
 import { freshAppID, roomCallbacks, signingIdentity } from './helpers.js'
 import type { Identity } from './helpers.js'
@@ -301,7 +301,12 @@ export async function buildWorld (): Promise<FuzzWorld> {
     // what a direct link carries: length-prefixed DirectFrames, two back to back
     {
       label: 'direct link bytes',
-      bytes: concat(...frames.filter(f => f.label.includes('message')).slice(0, 2).map(f => encodeDirectFrame(roomID, f.bytes) as Uint8Array<ArrayBuffer>))
+      bytes: concat(...frames.filter(f => f.label.includes('message')).slice(0, 2).map(f => encodeDirectFrame(roomID, { envelope: f.bytes }) as Uint8Array<ArrayBuffer>))
+    },
+    // the same messages as their author sends them on links: bare, the first's Seal riding on the second, the second's alone
+    {
+      label: 'direct link bytes, bare',
+      bytes: concat(...bareLinkFrames(roomID, frames.filter(f => f.label.includes('message')).slice(0, 2).map(f => f.bytes)))
     }
   )
 
@@ -895,36 +900,54 @@ function honestRoom (world: FuzzWorld, delivered: Array<{ senderUserID: string, 
 }
 
 /**
+ * How a frame reaches the gate: published on the topic (admit), or as a bare
+ * body (the envelope's body, or the bytes themselves if they are no envelope)
+ * on the attacker's own direct link (admitBody).
+ */
+export interface GateInput { recipe: FrameRecipe, bare: boolean }
+
+/** The bytes' envelope body, or the bytes: what an attacker would send bare. */
+function bareBody (bytes: Uint8Array): Uint8Array {
+  try {
+    return Envelope.decode(bytes).body
+  } catch {
+    return bytes
+  }
+}
+
+/**
  * One case: a fresh room with the honest members, then 1-4 frames from the
  * network in a row. Each frame resolves to a verdict (never throws), every
  * refusal is counted under exactly one reason, the honest members stay bound
  * to their keys, nothing is delivered in an honest member's name that it did
  * not send, and the room grows by at most one member per accepted frame.
  */
-async function admitCase (world: FuzzWorld, tally: Tally, recipes: FrameRecipe[]): Promise<void> {
+async function admitCase (world: FuzzWorld, tally: Tally, inputs: GateInput[]): Promise<void> {
   const delivered: Array<{ senderUserID: string, messageID: string }> = []
   const room = honestRoom(world, delivered)
   const gate = gateFor(world.gateCodec)
   let accepted = 0
   try {
-    for (const recipe of recipes) {
+    for (const { recipe, bare } of inputs) {
       const bytes = await frameBytes(world, recipe)
       const before = { ...gate.stats }
-      const verdict: Admission = await timed(`admit of ${bytes.byteLength} bytes`, async () => {
+      const admission: Admission = await timed(`${bare ? 'admitBody' : 'admit'} of ${bytes.byteLength} bytes`, async () => {
         try {
-          return await gate.admit(room, bytes)
+          return bare ? await gate.admitBody(room, bareBody(bytes), world.attacker.peerIdString) : await gate.admit(room, bytes)
         } catch (err) {
           throw new Error(`admit threw (it must count and refuse instead): ${String(err)}`)
         }
       })
-      if (verdict !== 'accept' && verdict !== 'ignore' && verdict !== 'reject') throw new Error(`admit returned ${String(verdict)}`)
+      // only a body on its author's own link can be delivered without being passed on
+      const verdict = bare && admission === 'delivered' ? 'accept' : admission
+      if (verdict !== 'accept' && verdict !== 'ignore' && verdict !== 'reject') throw new Error(`${bare ? 'admitBody' : 'admit'} returned ${String(admission)}`)
       const changed = Object.keys(gate.stats).filter(k => gate.stats[k] !== (before[k] ?? 0))
       const counted = changed.reduce((n, k) => n + gate.stats[k] - (before[k] ?? 0), 0)
       if (counted !== (verdict === 'accept' ? 0 : 1) || changed.length > 1) {
         throw new Error(`verdict ${verdict} changed the counters by ${counted} (${changed.join(', ')})`)
       }
       if (verdict === 'accept') accepted++
-      tally.add(verdict === 'accept' ? 'accept' : `${verdict}: ${changed[0]}`)
+      tally.add(`${bare ? 'bare ' : ''}${verdict === 'accept' ? 'accept' : `${verdict}: ${changed[0]}`}`)
 
       // the snapshot path opens the same bytes with gate.open: it may throw, but only Errors
       try {
@@ -958,6 +981,15 @@ async function admitCase (world: FuzzWorld, tally: Tally, recipes: FrameRecipe[]
 
 interface Decoder { name: string, decode: (b: Uint8Array) => unknown, reencode: (v: unknown) => Uint8Array }
 
+/** Sealed messages as their author sends them on a link: each body bare, its Seal on the next frame (the last's alone). */
+function bareLinkFrames (roomID: string, envelopes: Uint8Array[]): Array<Uint8Array<ArrayBuffer>> {
+  const opened = envelopes.map(e => Envelope.decode(e)).map(e => ({ body: e.body, signature: e.signature, frame: Frame.decode(e.body) }))
+  const sealOf = (o: typeof opened[number]): Seal => ({ session: o.frame.session, seq: o.frame.message?.seq ?? 0n, signature: o.signature })
+  const out = opened.map((o, i) => encodeDirectFrame(roomID, { body: o.body, seals: i > 0 ? [sealOf(opened[i - 1])] : [] }))
+  if (opened.length > 0) out.push(encodeDirectFrame(roomID, { seals: [sealOf(opened[opened.length - 1])] }))
+  return out as Array<Uint8Array<ArrayBuffer>>
+}
+
 /** decodes as the generated code does; re-encodes as roomsub does (src/wire/encode.ts) */
 function decoder<T> (name: string, codec: () => Codec<T>, decode: (b: Uint8Array) => T): Decoder {
   return { name, decode, reencode: v => encodeMessage(codec(), v as T) }
@@ -982,17 +1014,18 @@ export const DECODERS: Decoder[] = [
   decoder('RoomCreation', RoomCreation.codec, b => RoomCreation.decode(b)),
   decoder('RoomRefresh', RoomRefresh.codec, b => RoomRefresh.decode(b, { limits: { addrs: 16 } })),
   decoder('RoomRecord', RoomRecord.codec, b => RoomRecord.decode(b)),
-  decoder('DirectFrame', DirectFrame.codec, b => DirectFrame.decode(b)),
+  decoder('DirectFrame', DirectFrame.codec, b => DirectFrame.decode(b, { limits: { seals: MAX_SEALS_PER_FRAME } })),
+  decoder('Seal', Seal.codec, b => Seal.decode(b)),
   // a direct link's reader: the whole frames the bytes hold, as a link hands them on (a partial one waits)
   {
     name: 'direct link reader',
     decode: b => {
       const buffer = new Uint8ArrayList(b)
       const frames: DirectFrame[] = []
-      for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) frames.push(DirectFrame.decode(body))
+      for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) frames.push(decodeDirectFrame(body))
       return frames
     },
-    reencode: v => concat(...(v as DirectFrame[]).map(f => encodeDirectFrame(f.roomID, f.envelope) as Uint8Array<ArrayBuffer>))
+    reencode: v => concat(...(v as DirectFrame[]).map(f => encodeDirectFrame(f.roomID, f) as Uint8Array<ArrayBuffer>))
   }
 ]
 
@@ -1254,8 +1287,8 @@ async function run<T> (arb: fc.Arbitrary<T>, body: (value: T) => Promise<void>, 
 export const FUZZ_TARGETS: FuzzTarget[] = [
   {
     name: 'frame gate',
-    covers: 'FrameGate.admit (and gate.open) on 1-4 random, mutated or hostile frames in a room holding 3 honest members',
-    check: async (world, tally, options) => run(fc.array(frameRecipeArb(world), { minLength: 1, maxLength: 4 }), async recipes => admitCase(world, tally, recipes), options)
+    covers: 'FrameGate.admit (and gate.open) on 1-4 random, mutated or hostile frames in a room holding 3 honest members, and admitBody on the same as bare bodies on the attacker\'s direct link',
+    check: async (world, tally, options) => run(fc.array(fc.record({ recipe: frameRecipeArb(world), bare: fc.boolean() }), { minLength: 1, maxLength: 4 }), async inputs => admitCase(world, tally, inputs), options)
   },
   {
     name: 'protons decoders',

@@ -546,7 +546,10 @@ export function countLinkedMessages (peer: Peer): { count: number } {
       stream.addEventListener('message', (evt) => {
         buffer.append(evt.data)
         for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) {
-          if (peek(DirectFrame.decode(body).envelope).message != null) counter.count++
+          const frame = DirectFrame.decode(body)
+          // a message goes on a link as its bare body (the signature follows in Seals), or sealed
+          const message = frame.body.byteLength > 0 ? Frame.decode(frame.body).message : frame.envelope.byteLength > 0 ? peek(frame.envelope).message : undefined
+          if (message != null) counter.count++
         }
       })
     }

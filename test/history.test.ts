@@ -12,7 +12,7 @@ import { messageIDOf } from '../src/rooms/room.js'
 import { HistoryWindow, compareKeys, selectPage } from '../src/history/store.js'
 import { HistoryRequest, HistoryResponse } from '../src/wire/roomsub.js'
 import {
-  FAST, Forger, captureFrames, eventually, freshAppID, pageThroughHistory, peek, rawHistoryExchange, rejectsWith, requestHistory, rewrap,
+  FAST, Forger, captureFrames, countLinkedMessages, eventually, freshAppID, linksFrom, pageThroughHistory, peek, rawHistoryExchange, rejectsWith, requestHistory, rewrap,
   serveHistory, startAttacker, startPeer, startPeers, stopPeers, text, waitUntil
 } from './helpers.js'
 import type { Attacker, Peer } from './helpers.js'
@@ -192,6 +192,32 @@ describe('the history window', () => {
       await eventually('the message ages out everywhere', async () =>
         (await b.zim.queryHistoryMessage('aging', ROOM, { count: 10, reverse: true })).messageList.length === 0)
       assert.ok(Date.now() - sentAt >= maxAge, 'not before its time')
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('messages that came bare on their author\'s direct link are handed on, signed, after the author left', async () => {
+    const peers = await startPeers(3)
+    try {
+      const [a, b, c] = peers
+      await a.zim.createRoom({ roomID: 'bare', roomName: '' })
+      await b.zim.joinRoom('bare')
+      // b's first message opens its link to a (it goes through gossipsub while the link opens)
+      await b.zim.sendMessage(text('opening'), 'bare', ROOM, { priority: 1 })
+      await waitUntil('b holds a link to a', () => linksFrom(b).has(a.peerId.toString()))
+      const linked = countLinkedMessages(a)
+      for (const said of ['one', 'two', 'three']) await b.zim.sendMessage(text(said), 'bare', ROOM, { priority: 1 })
+      await a.events.waitFor('a has them', () => a.events.textsFrom(b.userID).includes('three'))
+      assert.equal(linked.count, 3, 'all three went on the link')
+      // leaving, b sends the Seals it still owes
+      await b.zim.leaveRoom('bare')
+      await a.events.waitFor('a sees b go', () => a.events.leftUsers('bare').includes(b.userID))
+      await c.zim.joinRoom('bare')
+      const { messageList } = await c.zim.queryHistoryMessage('bare', ROOM, { count: 10, reverse: true })
+      assert.deepEqual(messageList.map(body), ['opening', 'one', 'two', 'three'], 'a, the only holder left, hands on all four')
+      assert.ok(messageList.every(m => m.senderUserID === b.userID))
+      assert.equal(stat(a, 'malformed-or-forged'), 0, 'every Seal held')
     } finally {
       await stopPeers(peers)
     }

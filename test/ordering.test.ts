@@ -151,7 +151,7 @@ describe('per-sender ordering', () => {
       const [frame, msg] = message(seq)
       assert.equal(room.applyMessage(SENDER, frame, msg), 'accept')
       // as the gate does with what the room took
-      room.keepMessage(new Uint8Array([seq]), frame, msg)
+      room.keepMessage({ envelope: new Uint8Array([seq]) }, frame, msg)
     }
     // it leaves, then the same session comes back (a newer JOIN) after sending m3 we never got
     const session = { from: FROM, roomID: 'r', session: 7n }

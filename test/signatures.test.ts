@@ -2,12 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ZIMErrorCode } from '../src/index.js'
-import { roomTopic } from '../src/rooms/topics.js'
+import { directProtocol, roomTopic } from '../src/rooms/topics.js'
+import { encodeDirectFrame } from '../src/rooms/direct-links.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
-import { FAST, Forger, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
-import type { Peer } from './helpers.js'
+import { FAST, Forger, eventually, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
+import type { Attacker, Peer } from './helpers.js'
 
 describe('signed frames', () => {
   const appID = freshAppID()
@@ -102,7 +103,7 @@ describe('signed frames', () => {
    * A hostile member `userID` on its own node, connected to alice only: it joins (bob hears of it
    * through alice), `act` runs, and it leaves.
    */
-  async function asHostileMember (userID: string, act: (m: { forger: Forger, session: bigint, publish: (bytes: Uint8Array) => Promise<unknown> }) => Promise<void>): Promise<void> {
+  async function asHostileMember (userID: string, act: (m: { forger: Forger, session: bigint, publish: (bytes: Uint8Array) => Promise<unknown>, attacker: Attacker }) => Promise<void>): Promise<void> {
     const [alice, bob] = peers
     const topic = roomTopic(appID, 'guarded')
     const attacker = await startAttacker(alice, topic)
@@ -112,7 +113,7 @@ describe('signed frames', () => {
       const publish = async (bytes: Uint8Array): Promise<unknown> => attacker.node.services.pubsub.publish(topic, bytes)
       await publish(await forger.seal(forger.announcement('guarded', userID, { seq: session }, session)))
       await bob.events.waitFor(`bob sees ${userID} join through alice`, () => bob.events.joinedUsers('guarded').includes(userID))
-      await act({ forger, session, publish })
+      await act({ forger, session, publish, attacker })
       await publish(await forger.seal(forger.announcement('guarded', userID, { kind: Announcement.Kind.LEAVE, seq: session + 1n }, session)))
       await alice.events.waitFor(`${userID} leaves`, () => alice.events.leftUsers('guarded').includes(userID))
     } finally {
@@ -153,6 +154,40 @@ describe('signed frames', () => {
       const own = await alice.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })
       assert.ok(!has(own.messageList as Array<{ message?: unknown }>), 'alice forgot it')
       assert.ok(!bob.events.textsFrom('mallory').includes(said), 'alice never passed it on')
+    })
+  })
+
+  it('a message sent bare on its author\'s direct link is delivered at once, and handed on only once a Seal that holds came', async () => {
+    const [alice, bob] = peers
+    const history = async (p: Peer): Promise<unknown[]> => (await p.zim.queryHistoryMessage('guarded', 1, { count: 100, reverse: true })).messageList.map(m => (m as { message?: unknown }).message)
+    await asHostileMember('oscar', async ({ forger, session, attacker }) => {
+      const link = await attacker.node.dialProtocol(alice.peerId, directProtocol(appID))
+      const bare = (seq: bigint, said: string): Uint8Array => Frame.encode({ ...forger.message('guarded', 'oscar', seq, said, session), direct: { unreached: [] } })
+      const sealOf = async (seq: bigint, body: Uint8Array): Promise<{ session: bigint, seq: bigint, signature: Uint8Array<ArrayBuffer> }> =>
+        ({ session, seq, signature: (await forger.codec.sign('frame', body)).signature })
+      // 1. a body whose Seal never comes
+      link.send(encodeDirectFrame('guarded', { body: bare(1n, 'never sealed') }))
+      await alice.events.waitFor('alice delivers it on the link\'s word', () => alice.events.textsFrom('oscar').includes('never sealed'))
+      assert.ok((await history(alice)).includes('never sealed'), 'alice reads it in her own history')
+      assert.ok(!(await history(bob)).includes('never sealed'), 'but hands nobody a message without its signature')
+      // 2. a body whose Seal does not hold, riding on the next body, as a sender's do
+      const second = bare(2n, 'badly sealed')
+      link.send(encodeDirectFrame('guarded', { body: second }))
+      const broken = await sealOf(2n, second)
+      broken.signature = broken.signature.slice()
+      broken.signature[0] ^= 0xff
+      const third = bare(3n, 'sealed')
+      link.send(encodeDirectFrame('guarded', { body: third, seals: [broken] }))
+      // 3. and the third's good Seal, alone
+      link.send(encodeDirectFrame('guarded', { seals: [await sealOf(3n, third)] }))
+      await alice.events.waitFor('alice delivers both', () => alice.events.textsFrom('oscar').includes('sealed'))
+      const before = forged(alice)
+      await eventually('bob reads the sealed one from alice', async () => (await history(bob)).includes('sealed'))
+      const bobs = await history(bob)
+      assert.ok(!bobs.includes('badly sealed') && !bobs.includes('never sealed'), 'only the message whose Seal holds was handed on')
+      assert.equal(forged(alice), before + 1, 'the Seal that does not hold was checked when asked for, and counted')
+      assert.ok(!(await history(alice)).includes('badly sealed'), 'and alice forgot that message')
+      assert.deepEqual(bob.events.textsFrom('oscar'), [], 'nothing of it was passed on live')
     })
   })
 })

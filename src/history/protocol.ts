@@ -40,6 +40,8 @@ const ANSWER_OVERHEAD = MAX_HISTORY_PAGE * 4 + 16
 
 /** A message from history, verified: its envelope, and what it says. */
 export interface HistoryMessage extends KeptMessage {
+  /** as it came in an answer: always signed */
+  envelope: Uint8Array
   /** the author's peer id, whose key signed it */
   author: string
   frame: Frame
@@ -238,20 +240,23 @@ export class HistoryProtocol {
   }
 
   /**
-   * Whether a kept message may be handed out: its signature holds. One kept
-   * unchecked (it came straight from its author) is checked now, once; one
-   * that fails is forgotten and counted.
+   * A kept message's envelope, if it may be handed out: its signature holds.
+   * One kept unchecked (it came straight from its author) is checked now,
+   * once; one that fails is forgotten and counted. A body whose signature has
+   * not come yet is nobody else's to have.
    */
-  private async signed (room: Room, entry: KeptMessage): Promise<boolean> {
-    if (entry.unverified !== true) return true
+  private async signed (room: Room, entry: KeptMessage): Promise<Uint8Array | undefined> {
+    const envelope = entry.envelope
+    if (envelope == null) return undefined
+    if (entry.unverified !== true) return envelope
     try {
-      await this.host.gate.open(entry.envelope)
+      await this.host.gate.open(envelope)
       entry.unverified = false
-      return true
+      return envelope
     } catch {
       room.history.forget(entry.messageID)
       this.host.gate.count('malformed-or-forged')
-      return false
+      return undefined
     }
   }
 
@@ -259,15 +264,17 @@ export class HistoryProtocol {
   private async answer (request: HistoryRequest, requester: string): Promise<Uint8Array[] | undefined> {
     const room = this.host.room(request.roomID)
     if (room == null || room.speaksAs(requester) == null) return undefined
+    room.applySeals()
     if (request.messageIDs.length > 0) {
       // a recovery: exactly the messages asked for, those we keep (the decoder capped how many)
       const out: Uint8Array[] = []
       let bytes = 0
       for (const id of request.messageIDs) {
         const entry = room.history.get(id)
-        if (entry == null || bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES || !(await this.signed(room, entry))) continue
-        bytes += entry.envelope.byteLength
-        out.push(entry.envelope)
+        const envelope = entry != null ? await this.signed(room, entry) : undefined
+        if (envelope == null || bytes + envelope.byteLength > MAX_ANSWER_BYTES) continue
+        bytes += envelope.byteLength
+        out.push(envelope)
       }
       return out
     }
@@ -283,10 +290,11 @@ export class HistoryProtocol {
     const out: Uint8Array[] = []
     let bytes = 0
     for (const entry of nearestFirst) {
-      if (!(await this.signed(room, entry))) continue
-      if (bytes + entry.envelope.byteLength > MAX_ANSWER_BYTES) break
-      bytes += entry.envelope.byteLength
-      out.push(entry.envelope)
+      const envelope = await this.signed(room, entry)
+      if (envelope == null) continue
+      if (bytes + envelope.byteLength > MAX_ANSWER_BYTES) break
+      bytes += envelope.byteLength
+      out.push(envelope)
     }
     return page.older ? out.reverse() : out
   }

@@ -38,7 +38,7 @@ export async function readHistory (protocol: HistoryProtocol, room: Room, page: 
   for (const kept of room.history.page(page)) {
     try {
       // checked when it came in: decoding is all it needs now
-      const frame = Frame.decode(Envelope.decode(kept.envelope).body)
+      const frame = Frame.decode(kept.envelope != null ? Envelope.decode(kept.envelope).body : kept.body ?? new Uint8Array(0))
       if (frame.message != null) found.set(kept.messageID, { orderKey: kept.orderKey, messageID: kept.messageID, frame, message: frame.message })
     } catch (err) {
       log.error('%s: a kept message does not decode: %e', room.roomID, err)

@@ -2,9 +2,10 @@
  * The window of recent chat messages a member keeps for one room, so peers
  * that join later can read what was said before them. It holds the signed
  * envelopes exactly as they were published (an asker verifies them like live
- * frames) in (orderKey, messageID) order, bounded by count and by age. Pure
- * memory: no timers (age is enforced whenever the window is touched), no
- * network, nothing decoded or re-encoded on the way in.
+ * frames), or a message's body while its signature is on the way, in
+ * (orderKey, messageID) order, bounded by count and by age. Pure memory: no
+ * timers (age is enforced whenever the window is touched), no network,
+ * nothing decoded or re-encoded on the way in.
  */
 
 /** A page's anchor: ZIM's `nextMessage`, by what orders a room. */
@@ -16,8 +17,14 @@ export interface HistoryKey {
 export interface KeptMessage extends HistoryKey {
   /** the time its age counts from (ms): when it was received, or its orderKey time if a peer handed it over */
   at: number
-  /** the encoded Envelope of the chat-message Frame, as published */
-  envelope: Uint8Array
+  /** the encoded Envelope of the chat-message Frame, as published; unset while `body` waits for its signature */
+  envelope?: Uint8Array
+  /**
+   * the encoded chat-message Frame, until its signature comes: the author
+   * sent it unsigned on its direct link and the signature after (a Seal).
+   * Never handed to anyone in this state.
+   */
+  body?: Uint8Array
   /**
    * its signature was not checked yet: the message came straight from its
    * author over a connection Noise authenticated, and was not passed on. It

@@ -8,10 +8,10 @@
  * nothing of roomsub's: gossipsub's p50 was 1.17 ms, plain streams' 0.78 ms.
  *
  * A link only carries. What arrives goes to `receive` with the peer that
- * sent it (Noise authenticated it), and the room's frame gate decides, as
- * for a frame from gossipsub. Bytes that are not direct frames are counted
- * and end the link; a link that breaks is dropped and opened again when a
- * frame next needs it, and until then frames go through gossipsub.
+ * sent it (Noise authenticated it), and the room manager decides. Bytes that
+ * are not direct frames are counted and end the link; a link that breaks is
+ * dropped and opened again when a frame next needs it, and until then
+ * frames go through gossipsub.
  */
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -22,11 +22,14 @@ import { MAX_ENVELOPE_BYTES } from '../wire/envelope.js'
 import { directProtocol } from './topics.js'
 import type { RoomsubNode } from '../node/create-node.js'
 import type { Connection, Stream } from '@libp2p/interface'
+import type { Seal } from '../wire/roomsub.js'
 
 const log = logger('roomsub:direct')
 
 /** a direct frame at most: an envelope, a room ID and their tags */
 export const MAX_DIRECT_FRAME_BYTES = MAX_ENVELOPE_BYTES + 1024
+/** seals one frame carries at most: a sender batches those of messages sent in one turn */
+export const MAX_SEALS_PER_FRAME = 64
 /** a length prefix of more bytes than the largest frame needs is not one */
 const MAX_PREFIX_BYTES = 3
 /** opening a link; a peer that does not answer in time is left for RETRY_MS */
@@ -42,17 +45,20 @@ const MAX_RETRIES_TRACKED = 4096
 export interface DirectLinksInit {
   node: RoomsubNode
   appID: number
-  /** a frame for `roomID` that `source` sent us on its link */
-  receive: (roomID: string, envelope: Uint8Array, source: string) => void
+  /** a frame (an envelope, or a body and Seals, or Seals) that the peer `source` (its id as `sourceBytes`) sent us on its link */
+  receive: (frame: DirectFrame, source: string, sourceBytes: Uint8Array) => void
   /** `source` sent bytes on its link that are not a direct frame */
   malformed: (source: string) => void
   /** aborted at stop: links being opened give up */
   signal: AbortSignal
 }
 
+/** What a link carries for one room: a sealed frame, or an unsigned chat-message body with Seals of earlier ones, or Seals alone. */
+export type DirectPayload = { envelope: Uint8Array } | { body: Uint8Array, seals?: Seal[] } | { seals: Seal[] }
+
 /** A frame as a link carries it: length-prefixed, encoded once for every link it goes out on. */
-export function encodeDirectFrame (roomID: string, envelope: Uint8Array): Uint8Array {
-  const body = encodeMessage(DirectFrame.codec(), { roomID, envelope: envelope as Uint8Array<ArrayBuffer> })
+export function encodeDirectFrame (roomID: string, payload: DirectPayload): Uint8Array {
+  const body = encodeMessage(DirectFrame.codec(), { roomID, ...payload } as Partial<DirectFrame>)
   let prefix = 1
   while (body.byteLength >= 2 ** (7 * prefix)) prefix++
   const out = new Uint8Array(prefix + body.byteLength)
@@ -63,6 +69,15 @@ export function encodeDirectFrame (roomID: string, envelope: Uint8Array): Uint8A
   }
   out.set(body, prefix)
   return out
+}
+
+/** A link's frame, decoded; throws unless it holds an envelope, or a body and any Seals, or Seals alone. */
+export function decodeDirectFrame (bytes: Uint8Array): DirectFrame {
+  const frame = DirectFrame.decode(bytes, { limits: { seals: MAX_SEALS_PER_FRAME } })
+  const envelope = frame.envelope.byteLength > 0
+  const body = frame.body.byteLength > 0
+  if (envelope ? body || frame.seals.length > 0 : !body && frame.seals.length === 0) throw new Error('a direct frame holds an envelope, or a body and Seals, or Seals')
+  return frame
 }
 
 /** The next whole frame's body in `buffer` (consumed), or undefined until more bytes come; throws on a bad length. */
@@ -187,6 +202,7 @@ export class DirectLinks {
       return
     }
     const source = connection.remotePeer.toString()
+    const sourceBytes = connection.remotePeer.toMultihash().bytes
     const buffer = new Uint8ArrayList()
     this.inbound.add(stream)
     stream.addEventListener('close', () => { this.inbound.delete(stream) }, { once: true })
@@ -194,11 +210,9 @@ export class DirectLinks {
     stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) }) }, { once: true })
     stream.addEventListener('message', (evt) => {
       buffer.append(evt.data)
-      let frame: DirectFrame
       try {
         for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) {
-          frame = DirectFrame.decode(body)
-          this.init.receive(frame.roomID, frame.envelope, source)
+          this.init.receive(decodeDirectFrame(body), source, sourceBytes)
         }
       } catch (err) {
         log('bad direct frame from %s: %e', source, err)

@@ -13,8 +13,9 @@ import { Frame } from '../wire/roomsub.js'
 import { DISCONNECT_POINTS } from '../node/peer-penalties.js'
 import { WIRE_LIMITS } from './attributes.js'
 import { messageIDOf } from './room.js'
-import type { Room, Verdict } from './room.js'
+import type { MessageCopy, Room, Verdict } from './room.js'
 import type { EnvelopeCodec, Opened } from '../wire/envelope.js'
+import type { Author } from '../wire/keys.js'
 import { Announcement } from '../wire/roomsub.js'
 import type { AttributeUpdate } from '../wire/roomsub.js'
 import type { TokenVerifier } from '../auth/token.js'
@@ -212,13 +213,43 @@ export class FrameGate {
     } catch {
       return this.refuse('malformed-or-forged', source, FORGED_POINTS)
     }
-    const frame = opened.body
+    return this.decide(room, opened.body, opened.author, { envelope: bytes }, checkLater, source, now)
+  }
+
+  /**
+   * A chat message's unsigned body that `source` sent on its direct link, its
+   * signature to follow (a Seal). Noise authenticated `source`, so the body
+   * must be its own, and marked as sent to every member: nobody gets it from
+   * us, and whoever later gets it from our history gets the signed envelope,
+   * checked first.
+   */
+  async admitBody (room: Room, body: Uint8Array, source: string, now = Date.now()): Promise<Admission> {
+    if (body.byteLength > MAX_ENVELOPE_BYTES) {
+      return this.refuse('oversize', source, FORGED_POINTS)
+    }
+    let read: { body: Frame, author: Author }
+    try {
+      read = this.init.codec.readUnsigned<Frame>(body, FRAME_CODEC, f => f.from)
+    } catch {
+      return this.refuse('malformed-or-forged', source, FORGED_POINTS)
+    }
+    const direct = read.body.direct
+    if (read.body.message == null || read.author.peerIdString !== source || direct == null || direct.unreached.length > 0) {
+      return this.refuse('malformed-or-forged', source, FORGED_POINTS)
+    }
+    return this.decide(room, read.body, read.author, { body }, undefined, source, now)
+  }
+
+  /** The checks after the signature (or, for a body from its author's link, instead of it until it comes), then the room's verdict. */
+  private async decide (room: Room, frame: Frame, signer: Author, copy: MessageCopy, checkLater: (() => boolean | Promise<boolean>) | undefined, source: string | undefined, now: number): Promise<Admission> {
+    // announcements and attribute frames always come sealed: only a chat message may be a bare body
+    const raw = 'envelope' in copy ? copy.envelope : copy.body
     const kind = frame.announcement != null ? 'announcement' : frame.message != null ? 'message' : 'attributes'
     const parts = (frame.announcement != null ? 1 : 0) + (frame.message != null ? 1 : 0) + (frame.attributes != null ? 1 : 0)
     if (frame.roomID !== room.roomID || parts !== 1) {
       return this.refuse('wrong-room-or-shape', source, FORGED_POINTS)
     }
-    const author = opened.author.peerIdString
+    const author = signer.peerIdString
     const rate = kind === 'announcement' ? this.announcementRate : kind === 'message' ? this.messageRate : this.attributeRate
     if (!rate.allows(author, now)) {
       // forwarders pass on what their own gate let through, so only the author's own flood costs score
@@ -245,7 +276,7 @@ export class FrameGate {
         // else a member whose announcement is late (a loaded network, or one we took for gone), or one
         // already gone: not passed on, but a message is kept a while in case its author turns out a member
         // (kept messages may end up in history, handed to others: their signature must hold)
-        if (frame.message != null && (checkLater == null || await checkLater())) room.park(author, frame, frame.message, bytes, Date.now())
+        if (frame.message != null && (checkLater == null || await checkLater())) room.park(author, frame, frame.message, copy, Date.now())
         return this.refuse(`${kind}-ignored`, source, 0, 'ignore')
       }
       now = Date.now()
@@ -255,16 +286,16 @@ export class FrameGate {
       return this.refuse('unauthorized', source, 0)
     }
     const verdict: Verdict = frame.announcement != null
-      ? room.applyAnnouncement(author, frame, frame.announcement, bytes, true, now)
+      ? room.applyAnnouncement(author, frame, frame.announcement, raw, true, now)
       : frame.message != null
         ? room.applyMessage(author, frame, frame.message, now)
-        : room.applyAttributes(author, frame, frame.attributes as AttributeUpdate, bytes)
+        : room.applyAttributes(author, frame, frame.attributes as AttributeUpdate, raw)
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
       if (frame.direct != null && source === author && !this.reachesUnreached(room, frame.direct.unreached)) {
         // nobody gets it from us but askers of history, so its signature is checked only if one asks
-        if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now, checkLater != null)
+        if (frame.message != null) room.keepMessage(copy, frame, frame.message, now, checkLater != null)
         return 'delivered'
       }
       if (checkLater != null) {
@@ -273,7 +304,7 @@ export class FrameGate {
         if (!(await checkLater())) return this.refuse('malformed-or-forged', source, FORGED_POINTS)
       }
       // kept for later joiners as the very bytes that came, verified: nothing is re-encoded or re-signed
-      if (frame.message != null) room.keepMessage(bytes, frame, frame.message, now)
+      if (frame.message != null) room.keepMessage(copy, frame, frame.message, now)
     } else {
       this.count(`${kind}-${verdict === 'reject' ? 'rejected' : 'ignored'}`)
     }

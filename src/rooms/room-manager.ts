@@ -13,8 +13,8 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Announcement, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
-import type { AttributeUpdate, DirectFanout, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
+import { Announcement, Envelope, Frame, SnapshotRequest, SnapshotResponse } from '../wire/roomsub.js'
+import type { AttributeUpdate, DirectFanout, DirectFrame, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
 import type { AttributeChanges } from './attributes.js'
 import { encodeMessage } from '../wire/encode.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
@@ -28,6 +28,7 @@ import { ZIMErrorCode, zimError } from '../zim/errors.js'
 import { ZIMRoomEvent, ZIMRoomState } from '../zim/defines.js'
 import { HistoryProtocol } from '../history/protocol.js'
 import { DirectLinks, encodeDirectFrame } from './direct-links.js'
+import { LinkSealer } from './link-sealer.js'
 import { CatchUpGuard, readCatchUp, readHistory } from '../history/query.js'
 import type { HistoryPage } from '../history/store.js'
 import type { LostMember, Member, RoomCallbacks } from './room.js'
@@ -139,6 +140,7 @@ export class RoomManager {
   /** rooms whose join catch-up has started: live messages it delivered are not delivered again */
   private readonly catchUps = new Map<Room, CatchUpGuard>()
   private stopped = false
+  private readonly sealer: LinkSealer
   private recoveries = 0
   private republishPending = false
 
@@ -173,10 +175,11 @@ export class RoomManager {
     this.links = new DirectLinks({
       node: init.node,
       appID: init.config.appID,
-      receive: (roomID, envelope, source) => { this.onLinkedFrame(roomID, envelope, source) },
+      receive: (frame, source, sourceBytes) => { this.onLinkedFrame(frame, source, sourceBytes) },
       malformed: (source) => { this.gate.charge('malformed-or-forged', source) },
       signal: this.abort.signal
     })
+    this.sealer = new LinkSealer({ codec: init.codec, links: this.links })
     this.history = new HistoryProtocol({
       node: init.node,
       appID: init.config.appID,
@@ -214,6 +217,7 @@ export class RoomManager {
     this.abort.abort()
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
+    this.sealer.stop()
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.routingTable?.removeEventListener('peer:add', this.onRoutingPeer)
     this.init.node.removeEventListener('peer:disconnect', this.onPeerDisconnect)
@@ -683,35 +687,59 @@ export class RoomManager {
   }
 
   /**
-   * Seals and sends a frame; returns the envelope bytes as sent. A chat
-   * message goes on direct links where every member has one; otherwise, or
-   * if a link breaks on the way, it is published on the room's topic.
+   * Sends a chat message and keeps our copy for history. Where every member
+   * has a direct link it goes on the links unsigned and is signed after: the
+   * signature follows on the same links (a Seal), so no member waits on
+   * Ed25519 to deliver it; each knows the body is ours from the link (Noise),
+   * and hands it on only as the signed envelope. Otherwise, or if a link
+   * breaks on the way, it is sealed and published on the room's topic.
    */
-  private async publish (room: Room, frame: Frame): Promise<Uint8Array> {
+  private async publishMessage (room: Room, frame: Frame & { message: ChatMessage }, timestamp: number): Promise<void> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
-    const linked = frame.message != null ? this.linkedMembers(room, topic) : undefined
+    const linked = this.linkedMembers(room, topic)
     frame.direct = linked != null ? { unreached: [] } : this.fanout(room, topic)
-    const bytes = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
+    const body = encodeMessage(Frame.codec(), frame)
     if (linked != null) {
-      const wire = encodeDirectFrame(room.roomID, bytes)
+      const wire = encodeDirectFrame(room.roomID, { body, seals: this.sealer.take(room, linked) })
       let sent = true
       for (const peer of linked) sent = this.links.send(peer, wire) && sent
-      // those that had it on their link take the topic's copy for the duplicate it is
-      if (sent) return bytes
+      // our own messages are history too, for those who join later: kept as sent, sealed when signed
+      room.keepMessage({ body }, frame, frame.message, timestamp)
+      const bare = { room, frame, body, peers: linked }
+      if (sent) {
+        this.sealer.sent(bare)
+        return
+      }
+      // a link broke on the way: the topic carries the sealed frame to everyone (those that had the
+      // body drop it as a duplicate) and the links that took the body get its Seal
+      const envelope = await this.init.codec.sign('frame', body)
+      this.sealer.signed(bare, envelope.signature)
+      await this.pubsub.publish(topic, Envelope.encode(envelope))
+      return
     }
-    await this.pubsub.publish(topic, bytes)
-    return bytes
+    const sealed = await this.init.codec.seal('frame', body)
+    await this.pubsub.publish(topic, sealed)
+    room.keepMessage({ envelope: sealed }, frame, frame.message, timestamp)
   }
 
-  /** A frame a peer sent on its direct link: the gate decides, as for one from gossipsub. */
-  private onLinkedFrame (roomID: string, envelope: Uint8Array, source: string): void {
-    const room = this.rooms.get(roomID)
+  /**
+   * A frame a peer sent on its direct link: a sealed frame or a message body
+   * goes to the gate, as one from gossipsub would; Seals complete the bodies
+   * it sent before (named by its own peer id, their session and seq).
+   */
+  private onLinkedFrame (frame: DirectFrame, source: string, sourceBytes: Uint8Array): void {
+    const room = this.rooms.get(frame.roomID)
     if (room == null || !room.connected) {
       // a member may still be sending as we leave: not a fault
       this.count('direct-not-in-room')
       return
     }
-    this.gate.admit(room, envelope, source).catch(err => { log.error('direct frame from %s in %s: %e', source, roomID, err) })
+    if (frame.body.byteLength > 0 || frame.envelope.byteLength > 0) {
+      const admitted = frame.body.byteLength > 0 ? this.gate.admitBody(room, frame.body, source) : this.gate.admit(room, frame.envelope, source)
+      admitted.catch(err => { log.error('direct frame from %s in %s: %e', source, frame.roomID, err) })
+    }
+    // Seals of earlier messages (riding on a new one, or alone) wait until history is asked for
+    if (frame.seals.length > 0) room.holdSeals(sourceBytes, frame.seals)
   }
 
   private async announce (room: Room, kind: Announcement.Kind, gone?: Member): Promise<void> {
@@ -753,15 +781,12 @@ export class RoomManager {
     room.msgSeq += 1n
     const seq = room.msgSeq
     const message: ChatMessage = { ...fields, seq, timestamp: BigInt(timestamp), orderKey: BigInt(orderKey), userID: this.init.user.userID }
-    const frame: Frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, message }
-    let sealed: Uint8Array
+    const frame = { from: this.init.codec.self.peerIdBytes as Uint8Array<ArrayBuffer>, roomID: room.roomID, session: room.session, message }
     try {
-      sealed = await this.publish(room, frame)
+      await this.publishMessage(room, frame, timestamp)
     } catch (err) {
       throw zimError(ZIMErrorCode.MessageModuleSendMessageFailed, `message not sent: ${err instanceof Error ? err.message : String(err)}`)
     }
-    // our own messages are history too, for those who join later: the very bytes we published
-    room.keepMessage(sealed, frame, message, timestamp)
     return { messageID: messageIDOfFrame(frame, message), timestamp, orderKey }
   }
 
@@ -1212,6 +1237,12 @@ export class RoomManager {
     const last = room.members.size === 0
     // from the call on, the app hears nothing more from this room
     room.connected = false
+    try {
+      // members may hand on what we said after we go: they need its signatures first
+      await this.sealer.flush(room)
+    } catch (err) {
+      log('sealing our messages in %s failed: %e', roomID, err)
+    }
     try {
       await this.announce(room, Announcement.Kind.LEAVE)
     } catch (err) {

@@ -6,14 +6,14 @@
  */
 import { createHash } from 'node:crypto'
 import { logger } from '@libp2p/logger'
-import { Announcement } from '../wire/roomsub.js'
+import { Announcement, Envelope } from '../wire/roomsub.js'
 import { ZIMConversationType, ZIMMessageDirection, ZIMMessageSentStatus, ZIMMessageType } from '../zim/defines.js'
 import { compareGenerations } from '../registry/record.js'
 import { RoomAttributes, wellFormed } from './attributes.js'
 import type { AttributeChanges, SetOptions } from './attributes.js'
 import { HistoryWindow } from '../history/store.js'
 import { copyBytes } from '../wire/bytes.js'
-import type { AttributeUpdate, ChatMessage, Frame, RoomAttribute } from '../wire/roomsub.js'
+import type { AttributeUpdate, ChatMessage, Frame, RoomAttribute, Seal } from '../wire/roomsub.js'
 import type { Generation, GenerationID, SealedCreation } from '../registry/record.js'
 import type { ZIMMessage, ZIMUserInfo } from '../zim/defines.js'
 
@@ -75,9 +75,24 @@ export interface LostMember {
 interface Unclaimed {
   frame: Frame
   msg: ChatMessage
-  envelope: Uint8Array
+  copy: MessageCopy
   at: number
 }
+
+/**
+ * A chat message as it came: the envelope that carried it, or, from its
+ * author's direct link, its unsigned body (the signature follows as a Seal).
+ */
+export type MessageCopy = { envelope: Uint8Array } | { body: Uint8Array }
+
+function bytesOf (copy: MessageCopy): Uint8Array {
+  return 'envelope' in copy ? copy.envelope : copy.body
+}
+
+/** Signatures remembered at most per room that came before their message was kept (the gate was still waiting on its author). */
+const MAX_EARLY_SEALS = 256
+/** Seals held at most before they are applied without waiting for a history request. */
+const MAX_HELD_SEALS = 256
 
 /** Frames at most waiting (in all) for their author to become a member. */
 const MAX_WAITING_FOR_MEMBER = 256
@@ -238,6 +253,12 @@ export class Room {
   private readonly memberWaiters = new Map<string, Set<() => void>>()
   /** verified messages of authors that were not members when they came, by author peer id, oldest author first */
   private readonly unclaimed = new Map<string, Unclaimed[]>()
+  /** signatures (by messageID) that came before their message was kept */
+  private readonly earlySeals = new Map<string, Uint8Array>()
+  /** Seals from direct links not applied yet, with the peer id of the link they came on */
+  private heldSeals: Array<{ from: Uint8Array, seals: Seal[] }> = []
+  private heldSealCount = 0
+  private applyingSeals: ReturnType<typeof setImmediate> | undefined
   private unclaimedCount = 0
   private unclaimedBytes = 0
   private waitingForMember = 0
@@ -304,10 +325,73 @@ export class Room {
    * that carried it. Barrage messages are never kept. Costs a copy and a
    * short hash, only when the window keeps anything.
    */
-  keepMessage (envelope: Uint8Array, frame: Frame, msg: ChatMessage, now = Date.now(), unverified = false): void {
+  keepMessage (copy: MessageCopy, frame: Frame, msg: ChatMessage, now = Date.now(), unverified = false): void {
     if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
-    // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
-    this.history.keep({ orderKey: Number(msg.orderKey), messageID: messageIDOfFrame(frame, msg), at: now, envelope: copyBytes(envelope), unverified }, now)
+    const messageID = messageIDOfFrame(frame, msg)
+    const key = { orderKey: Number(msg.orderKey), messageID, at: now }
+    if ('envelope' in copy) {
+      // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
+      this.history.keep({ ...key, envelope: copyBytes(copy.envelope), unverified }, now)
+      return
+    }
+    const signature = this.earlySeals.get(messageID)
+    this.earlySeals.delete(messageID)
+    this.history.keep(signature != null
+      ? { ...key, envelope: Envelope.encode({ body: copy.body as Uint8Array<ArrayBuffer>, signature: signature as Uint8Array<ArrayBuffer> }), unverified: true }
+      : { ...key, body: copyBytes(copy.body), unverified }, now)
+  }
+
+  /**
+   * Seals the peer `from` (its id as frames carry it) sent on its direct
+   * link: held, and applied when history is next handed out (or once many
+   * are held), so nothing of them is on the path of the message they came with.
+   */
+  holdSeals (from: Uint8Array, seals: Seal[]): void {
+    if (!this.history.enabled || !this.connected) return
+    this.heldSeals.push({ from, seals })
+    this.heldSealCount += seals.length
+    if (this.heldSealCount > MAX_HELD_SEALS) {
+      this.applyingSeals ??= setImmediate(() => {
+        this.applyingSeals = undefined
+        this.applySeals()
+      })
+    }
+  }
+
+  /** Applies the Seals held: before any of this room's history is handed out. */
+  applySeals (): void {
+    const held = this.heldSeals
+    this.heldSeals = []
+    this.heldSealCount = 0
+    for (const { from, seals } of held) {
+      for (const seal of seals) this.sealMessage(messageIDOf(from, seal.session, seal.seq), seal.signature)
+    }
+  }
+
+  /**
+   * The signature of a message kept as its body: the entry becomes the
+   * envelope its author would have published (`checked`: we signed it
+   * ourselves; else it is checked before it is first handed out). One that
+   * comes before its message is kept (the gate still waits on the author) is
+   * remembered a while; one for a message not kept is dropped.
+   */
+  sealMessage (messageID: string, signature: Uint8Array, checked = false): void {
+    if (!this.history.enabled || !this.connected) return
+    const entry = this.history.get(messageID)
+    if (entry == null) {
+      if (this.history.has(messageID)) return
+      this.earlySeals.delete(messageID)
+      this.earlySeals.set(messageID, copyBytes(signature))
+      if (this.earlySeals.size > MAX_EARLY_SEALS) {
+        const oldest = this.earlySeals.keys().next().value
+        if (oldest != null) this.earlySeals.delete(oldest)
+      }
+      return
+    }
+    if (entry.body == null) return
+    entry.envelope = Envelope.encode({ body: entry.body as Uint8Array<ArrayBuffer>, signature: signature as Uint8Array<ArrayBuffer> })
+    entry.body = undefined
+    entry.unverified = !checked
   }
 
   /**
@@ -513,16 +597,17 @@ export class Room {
    * waited for its announcement): delivered if the announcement that makes
    * the author a member in the message's session comes within the keep time.
    */
-  park (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): void {
-    if (!this.connected || envelope.byteLength > MAX_UNCLAIMED_BYTES) return
+  park (author: string, frame: Frame, msg: ChatMessage, copy: MessageCopy, now = Date.now()): void {
+    const bytes = bytesOf(copy)
+    if (!this.connected || bytes.byteLength > MAX_UNCLAIMED_BYTES) return
     if (log.enabled) log('%s at %s: message %s (seq %d) from %s (%s) kept until its author is a member', this.roomID, this.init.localUserID, messageIDOf(frame.from, frame.session, msg.seq), msg.seq, msg.userID, author)
     const held = this.unclaimed.get(author) ?? []
     // decoded fields are views into a network buffer: keep copies of the bytes, not the buffer
-    held.push({ frame: { from: copyBytes(frame.from), roomID: frame.roomID, session: frame.session }, msg: { ...msg, data: copyBytes(msg.data) }, envelope: copyBytes(envelope), at: now })
+    held.push({ frame: { from: copyBytes(frame.from), roomID: frame.roomID, session: frame.session }, msg: { ...msg, data: copyBytes(msg.data) }, copy: 'envelope' in copy ? { envelope: copyBytes(bytes) } : { body: copyBytes(bytes) }, at: now })
     this.unclaimed.delete(author)
     this.unclaimed.set(author, held)
     this.unclaimedCount++
-    this.unclaimedBytes += envelope.byteLength
+    this.unclaimedBytes += bytes.byteLength
     if (held.length > MAX_UNCLAIMED_PER_AUTHOR) this.dropUnclaimed(author, 1)
     // past the bounds the author heard from least recently loses its oldest
     while (this.unclaimedCount > MAX_UNCLAIMED || this.unclaimedBytes > MAX_UNCLAIMED_BYTES) {
@@ -538,7 +623,7 @@ export class Room {
     const dropped = held.splice(0, count)
     if (held.length === 0) this.unclaimed.delete(author)
     this.unclaimedCount -= dropped.length
-    for (const u of dropped) this.unclaimedBytes -= u.envelope.byteLength
+    for (const u of dropped) this.unclaimedBytes -= bytesOf(u.copy).byteLength
     return dropped
   }
 
@@ -550,13 +635,13 @@ export class Room {
     // a later session's messages wait for that session's announcement; earlier ones are old news
     const later = held.filter(u => u.frame.session > member.session)
     this.dropUnclaimed(member.peerId, held.length)
-    for (const u of later) this.park(member.peerId, u.frame, u.msg, u.envelope, u.at)
+    for (const u of later) this.park(member.peerId, u.frame, u.msg, u.copy, u.at)
     mine.sort((a, b) => a.msg.seq < b.msg.seq ? -1 : a.msg.seq > b.msg.seq ? 1 : 0)
     for (const u of mine) {
       if (this.members.get(member.userID) !== member) return
       if (this.applyMessage(member.peerId, u.frame, u.msg, now) === 'accept') {
         log('%s at %s: message %s (seq %d) from %s delivered after its author became a member', this.roomID, this.init.localUserID, messageIDOf(u.frame.from, u.frame.session, u.msg.seq), u.msg.seq, member.userID)
-        this.keepMessage(u.envelope, u.frame, u.msg, now)
+        this.keepMessage(u.copy, u.frame, u.msg, now)
       }
     }
   }
@@ -637,7 +722,7 @@ export class Room {
   applyRecovered (author: string, frame: Frame, msg: ChatMessage, envelope: Uint8Array, now = Date.now()): Verdict {
     if (this.history.has(messageIDOf(frame.from, frame.session, msg.seq))) return 'ignore'
     const verdict = this.applyMessage(author, frame, msg, now)
-    if (verdict === 'accept') this.keepMessage(envelope, frame, msg, now)
+    if (verdict === 'accept') this.keepMessage({ envelope }, frame, msg, now)
     return verdict
   }
 
@@ -862,6 +947,11 @@ export class Room {
   close (): void {
     this.history.clear()
     this.unclaimed.clear()
+    this.earlySeals.clear()
+    this.heldSeals = []
+    this.heldSealCount = 0
+    if (this.applyingSeals != null) clearImmediate(this.applyingSeals)
+    this.applyingSeals = undefined
     this.unclaimedCount = 0
     this.unclaimedBytes = 0
     for (const member of this.members.values()) {

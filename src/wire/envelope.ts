@@ -91,6 +91,23 @@ export class EnvelopeCodec {
     return this.readEnvelope(kind, this.decodeEnvelope(bytes), codec, authorOf)
   }
 
+  /**
+   * Decodes a body that came with no signature and names its author: for a
+   * chat message its author sent on its direct link, whose signature follows.
+   * Throws on anything malformed, or an author that is not a peer id with a key.
+   */
+  readUnsigned<T> (bytes: Uint8Array, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): { body: T, author: Author } {
+    if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
+      throw new Error('body too large')
+    }
+    const body = codec.decode(bytes)
+    const author = this.authors.resolve(authorOf(body))
+    if (author == null) {
+      throw new Error('author is not a peer id with an inline key')
+    }
+    return { body, author }
+  }
+
   private decodeEnvelope (bytes: Uint8Array): Envelope {
     if (bytes.byteLength > MAX_ENVELOPE_BYTES) {
       throw new Error('envelope too large')

@@ -650,6 +650,8 @@ export namespace DirectFanout {
 export interface DirectFrame {
   roomID: string
   envelope: Uint8Array<ArrayBuffer>
+  body: Uint8Array<ArrayBuffer>
+  seals: Seal[]
 }
 
 export namespace DirectFrame {
@@ -672,13 +674,27 @@ export namespace DirectFrame {
           w.bytes(obj.envelope)
         }
 
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.body)
+        }
+
+        if (obj.seals != null && obj.seals.length > 0) {
+          for (const value of obj.seals) {
+            w.uint32(34)
+            Seal.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           roomID: '',
-          envelope: uint8ArrayAlloc(0)
+          envelope: uint8ArrayAlloc(0),
+          body: uint8ArrayAlloc(0),
+          seals: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -695,6 +711,20 @@ export namespace DirectFrame {
               obj.envelope = reader.bytes()
               break
             }
+            case 3: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 4: {
+              if (opts.limits?.seals != null && obj.seals.length === opts.limits.seals) {
+                throw new MaxLengthError('Decode error - repeated field "seals" had too many elements')
+              }
+
+              obj.seals.push(Seal.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.seals$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -704,6 +734,10 @@ export namespace DirectFrame {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          seals: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -722,6 +756,31 @@ export namespace DirectFrame {
                 field: `${prefix}.envelope`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.seals != null && obj.seals === opts.limits.seals) {
+                throw new MaxLengthError('Streaming decode error - repeated field "seals" had too many elements')
+              }
+
+              for (const evt of Seal.codec().stream(reader, reader.uint32(), `${prefix}.seals[]`, {
+                limits: opts.limits?.seals$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.seals
+                }
+              }
+
+              obj.seals++
+
               break
             }
             default: {
@@ -746,6 +805,29 @@ export namespace DirectFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DirectFrameBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DirectFrameSealsSessionFieldEvent {
+    field: '$.seals[].session'
+    value: bigint
+    index: number
+  }
+
+  export interface DirectFrameSealsSeqFieldEvent {
+    field: '$.seals[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface DirectFrameSealsSignatureFieldEvent {
+    field: '$.seals[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<DirectFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DirectFrame.codec())
   }
@@ -754,8 +836,143 @@ export namespace DirectFrame {
     return decodeMessage(buf, DirectFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFrame>): Generator<DirectFrameRoomIDFieldEvent | DirectFrameEnvelopeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectFrame>): Generator<DirectFrameRoomIDFieldEvent | DirectFrameEnvelopeFieldEvent | DirectFrameBodyFieldEvent | DirectFrameSealsSessionFieldEvent | DirectFrameSealsSeqFieldEvent | DirectFrameSealsSignatureFieldEvent> {
     return streamMessage(buf, DirectFrame.codec(), opts)
+  }
+}
+
+export interface Seal {
+  session: bigint
+  seq: bigint
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Seal {
+  let _codec: Codec<Seal>
+
+  export const codec = (): Codec<Seal> => {
+    if (_codec == null) {
+      _codec = message<Seal>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.session != null && obj.session !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.session)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          session: 0n,
+          seq: 0n,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.session = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.session`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealSessionFieldEvent {
+    field: '$.session'
+    value: bigint
+  }
+
+  export interface SealSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface SealSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Seal>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Seal.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Seal>): Seal {
+    return decodeMessage(buf, Seal.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Seal>): Generator<SealSessionFieldEvent | SealSeqFieldEvent | SealSignatureFieldEvent> {
+    return streamMessage(buf, Seal.codec(), opts)
   }
 }
 
