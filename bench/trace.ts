@@ -51,10 +51,14 @@ function wrap (proto: object, name: string, before: string, after?: string): voi
 
 wrap(RoomManager.prototype, 'send', 'roomsub send')
 wrap(EnvelopeCodec.prototype, 'seal', 'seal', 'sealed')
+// messages on links are signed after they are sent: the signature no longer comes before the first write
+wrap(EnvelopeCodec.prototype, 'sign', 'sign', 'signed')
 wrap(DirectLinks.prototype, 'send', 'link send')
 // a private method: the trace reaches into the class on purpose
 wrap(RoomManager.prototype, 'onLinkedFrame', 'link received')
 wrap(EnvelopeCodec.prototype, 'openLater', 'decode', 'decoded')
+// a bare message body, as links carry them
+wrap(EnvelopeCodec.prototype, 'readUnsigned', 'decode', 'decoded')
 wrap(AuthorCache.prototype, 'resolve', 'author', 'author found')
 wrap(Room.prototype, 'applyMessage', 'checked')
 wrap(Room.prototype, 'toZIMMessage', 'ZIM message', 'ZIM message made')
