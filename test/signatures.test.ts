@@ -7,7 +7,7 @@ import { encodeDirectFrame } from '../src/rooms/direct-links.js'
 import { AuthorCache, createSigner } from '../src/wire/keys.js'
 import { EnvelopeCodec } from '../src/wire/envelope.js'
 import { Announcement, Envelope, Frame } from '../src/wire/roomsub.js'
-import { FAST, Forger, eventually, freshAppID, rejectsWith, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
+import { FAST, Forger, eventually, freshAppID, peek, rejectsWith, requestHistory, startAttacker, startPeer, stopPeers, text, waitUntil } from './helpers.js'
 import type { Attacker, Peer } from './helpers.js'
 
 describe('signed frames', () => {
@@ -165,11 +165,15 @@ describe('signed frames', () => {
       const bare = (seq: bigint, said: string): Uint8Array => Frame.encode({ ...forger.message('guarded', 'oscar', seq, said, session), direct: { unreached: [] } })
       const sealOf = async (seq: bigint, body: Uint8Array): Promise<{ session: bigint, seq: bigint, signature: Uint8Array<ArrayBuffer> }> =>
         ({ session, seq, signature: (await forger.codec.sign('frame', body)).signature })
+      await alice.zim.sendMessage(text('alice, before oscar speaks'), 'guarded', 1, { priority: 1 })
       // 1. a body whose Seal never comes
       link.send(encodeDirectFrame('guarded', { body: bare(1n, 'never sealed') }))
       await alice.events.waitFor('alice delivers it on the link\'s word', () => alice.events.textsFrom('oscar').includes('never sealed'))
       assert.ok((await history(alice)).includes('never sealed'), 'alice reads it in her own history')
       assert.ok(!(await history(bob)).includes('never sealed'), 'but hands nobody a message without its signature')
+      // a page is cut from what may be handed out: the newest, unsealed, does not leave a page of one empty
+      const newest = await requestHistory(attacker.node, alice, { roomID: 'guarded', count: 1 })
+      assert.deepEqual(newest?.map(e => peek(e).message?.text), ['alice, before oscar speaks'])
       // 2. a body whose Seal does not hold, riding on the next body, as a sender's do
       const second = bare(2n, 'badly sealed')
       link.send(encodeDirectFrame('guarded', { body: second }))

@@ -284,7 +284,7 @@ export class HistoryProtocol {
       older: request.older,
       count: Math.min(request.count, MAX_HISTORY_PAGE)
     }
-    const kept = room.history.page(page)
+    const kept = room.history.page(page, Date.now(), entry => entry.envelope != null)
     // over the byte bound, the messages nearest the anchor stay
     const nearestFirst = page.older ? kept.reverse() : kept
     const out: Uint8Array[] = []

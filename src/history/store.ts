@@ -149,10 +149,15 @@ export class HistoryWindow {
     return true
   }
 
-  /** The kept messages of `page`, ascending; expired ones are dropped first. */
-  page (page: HistoryPage, now = Date.now()): KeptMessage[] {
+  /**
+   * The kept messages of `page`, ascending; expired ones are dropped first.
+   * With `only`, the page is cut from the entries it passes: an answer is
+   * cut from what may be handed out, so a body still waiting for its
+   * signature does not make the page short (a short page ends a reader's paging).
+   */
+  page (page: HistoryPage, now = Date.now(), only?: (entry: KeptMessage) => boolean): KeptMessage[] {
     this.expireAll(now)
-    return selectPage(this.entries, page)
+    return selectPage(only != null ? this.entries.filter(only) : this.entries, page)
   }
 
   /** Forgets one message: its signature turned out not to hold. */
