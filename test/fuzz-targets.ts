@@ -906,12 +906,22 @@ function honestRoom (world: FuzzWorld, delivered: Array<{ senderUserID: string, 
  */
 export interface GateInput { recipe: FrameRecipe, bare: boolean }
 
-/** The bytes' envelope body, or the bytes: what an attacker would send bare. */
+/**
+ * What an attacker would send bare: the envelope's Frame marked as sent to
+ * every member (as an author's bare messages are), or its body as it is if
+ * that is no Frame, or the bytes themselves if they are no envelope.
+ */
 function bareBody (bytes: Uint8Array): Uint8Array {
+  let body: Uint8Array
   try {
-    return Envelope.decode(bytes).body
+    body = Envelope.decode(bytes).body
   } catch {
     return bytes
+  }
+  try {
+    return encodeMessage(Frame.codec(), { ...Frame.decode(body, { limits: FRAME_DECODE_LIMITS }), direct: { unreached: [] } })
+  } catch {
+    return body
   }
 }
 
