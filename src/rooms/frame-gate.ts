@@ -1,7 +1,8 @@
 /**
  * The gate every room frame passes, once per node: size, decode, check the
- * signature against the author's key, check the frame's shape and room, hold
- * each author to a send rate, then let the room's state decide. Whatever is
+ * signature against the author's key (a chat message bare on its author's
+ * direct link has none yet: the link names the author), check the frame's
+ * shape and room, hold each author to a send rate, then let the room's state decide. Whatever is
  * refused is counted by reason (frameStats) and never throws. Refusals no
  * honest forwarder could cause (forgeries, garbage, floods from the sender's
  * own key) cost the peer that handed us the frame gossipsub score.
