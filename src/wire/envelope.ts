@@ -116,11 +116,7 @@ export class EnvelopeCodec {
   }
 
   private readEnvelope<T> (kind: EnvelopeKind, envelope: Envelope, codec: BodyCodec<T>, authorOf: (body: T) => Uint8Array): Opened<T> & { verify(): boolean | Promise<boolean> } {
-    const body = codec.decode(envelope.body)
-    const author = this.authors.resolve(authorOf(body))
-    if (author == null) {
-      throw new Error('author is not a peer id with an inline key')
-    }
+    const { body, author } = this.readUnsigned(envelope.body, codec, authorOf)
     return { body, bodyBytes: envelope.body, author, verify: () => author.verify(this.signedBytes(kind, envelope.body), envelope.signature) }
   }
 }
