@@ -6,7 +6,7 @@ import type { SystemName } from './systems.js'
 
 interface Point { system: SystemName, nodes: number, p50: number, p99: number }
 
-const COLORS: Record<SystemName, string> = { roomsub: '#1f77b4', gossipsub: '#ff7f0e', 'socket.io': '#2ca02c' }
+const COLORS: Record<SystemName, string> = { roomsub: '#1f77b4', gossipsub: '#ff7f0e', 'socket.io': '#2ca02c', streams: '#7f7f7f' }
 
 export function latencyChart (points: Point[], systems: SystemName[]): string {
   const width = 640

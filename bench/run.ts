@@ -2,6 +2,8 @@
  * `npm run bench`: the same chat workload on roomsub, raw gossipsub and a
  * socket.io hub, in one process and one run, so the ratios compare like with
  * like. Prints a table, writes bench/results/latest.json and an SVG chart.
+ * Then the floor under roomsub's message path, plain libp2p streams on the
+ * same stack, at the same two rates: what is left over it is roomsub's own.
  *
  *   --nodes N      members in the room (default 10)
  *   --size B       message size in bytes (default 100)
@@ -80,6 +82,8 @@ interface Results {
   date: string
   lowRate: PerSystem<LatencyResult>
   underLoad: PerSystem<LatencyResult>
+  /** plain libp2p streams on roomsub's stack (StreamsSystem): the floor under roomsub's message path */
+  floor: { lowRate?: LatencyResult, underLoad?: LatencyResult }
   throughput: PerSystem<ThroughputResult>
   join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
   createRoom: Summary
@@ -114,6 +118,13 @@ async function messageRuns (o: Options, results: Results): Promise<void> {
     results.throughput[name] = await measureThroughput(system, o.nodes, { rates: o.rates, phaseMs: o.phase, size: o.size, maxLagMs: 1000 })
     await system.stop()
   }
+  const floor = createSystem('streams')
+  log(`floor (plain libp2p streams): starting ${o.nodes} nodes`)
+  await floor.start(o.nodes)
+  await measureLatency(floor, o.nodes, { messages: o.quick ? 20 : 50, rate: o.rate, size: o.size })
+  results.floor.lowRate = await measureLatency(floor, o.nodes, { messages: o.messages, rate: o.rate, size: o.size })
+  results.floor.underLoad = await measureLatency(floor, o.nodes, { messages: o.messages * 2, rate: o.loadRate, size: o.size })
+  await floor.stop()
 }
 
 /** Heartbeat of the departure runs: a silent member is reported after 3 of them. */
@@ -354,6 +365,14 @@ function table (r: Results): string {
   row('  CPU ms per message', fmt(fc.plain.cpuPerMessage), fmt(fc.withState.cpuPerMessage), '', ratio(fc.withState.cpuPerMessage, fc.plain.cpuPerMessage))
   row(`heap / rss per room (${r.roomsMemory.rooms} rooms, 1 node)`, `${(r.roomsMemory.heapPerRoom / 1024).toFixed(1)} KiB`, `${(r.roomsMemory.rssPerRoom / 1024).toFixed(1)} KiB`)
   lines.push('')
+  lines.push('floor: plain libp2p streams on roomsub\'s stack (TCP, Noise, yamux), each message written to every other node, nothing else')
+  const floor = (rate: number, set: LatencyResult | undefined, roomsub: LatencyResult | undefined, hub: LatencyResult | undefined): void => {
+    const p50 = set?.latency.p50 ?? Number.NaN
+    lines.push(`  @${rate}/s: p50 ${fmt(p50)} ms, p99 ${fmt(set?.latency.p99 ?? Number.NaN)} ms; roomsub's p50 is ${ratio(roomsub?.latency.p50 ?? Number.NaN, p50)} the floor's, the floor's ${ratio(p50, hub?.latency.p50 ?? Number.NaN)} socket.io's`)
+  }
+  floor(r.options.rate, r.floor.lowRate, r.lowRate.roomsub, r.lowRate['socket.io'])
+  floor(r.options.loadRate, r.floor.underLoad, r.underLoad.roomsub, r.underLoad['socket.io'])
+  lines.push('')
   lines.push('scaling (each in a fresh process, deliveries/s held at a 10-member room\'s): p50 / p99 ms, CPU ms per message')
   for (const nodes of r.options.scaling) {
     const cells = SYSTEMS.map(s => {
@@ -373,6 +392,7 @@ async function main (): Promise<void> {
     date: new Date().toISOString(),
     lowRate: {},
     underLoad: {},
+    floor: {},
     throughput: {},
     join: { roomsub: { joinRoom: summarize([]), seenByAll: summarize([]) }, socketio: { join: summarize([]), seenByAll: summarize([]) } },
     createRoom: summarize([]),

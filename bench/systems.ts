@@ -2,7 +2,8 @@
  * The three systems the benchmark runs side by side, behind one interface:
  * roomsub (ZIM calls only), raw @libp2p/gossipsub with its default
  * StrictSign on the same transports, and a socket.io hub with N clients in
- * one room. Everything listens on 127.0.0.1, port 0.
+ * one room. A fourth, plain libp2p streams on roomsub's own stack, is the
+ * floor under roomsub's message path. Everything listens on 127.0.0.1, port 0.
  */
 import { createServer } from 'node:http'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -11,16 +12,19 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { Server } from 'socket.io'
 import { io as connectClient } from 'socket.io-client'
 import { ZIM, ZIMConversationType, ZIMMessageType } from '../src/index.js'
+import { roomsubStreams } from '../src/node/create-node.js'
+import { nextDirectFrame } from '../src/rooms/direct-links.js'
 import type { AddressInfo } from 'node:net'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, Stream } from '@libp2p/interface'
 import type { Socket } from 'socket.io-client'
 import type { RoomsubConfig, ZIMMessage } from '../src/index.js'
 
-export type SystemName = 'roomsub' | 'gossipsub' | 'socket.io'
+export type SystemName = 'roomsub' | 'gossipsub' | 'socket.io' | 'streams'
 
 export interface ChatSystem {
   readonly name: SystemName
@@ -177,6 +181,77 @@ export class GossipsubSystem implements ChatSystem {
   }
 }
 
+/**
+ * The floor under roomsub's message path: N libp2p nodes on roomsub's own
+ * stack (TCP, Noise, yamux, as roomsubStreams builds it), a stream from each
+ * to every other, and a message written by its sender to each of them,
+ * length-prefixed as roomsub's direct links frame theirs. Nothing else: no
+ * encoding, signature, validation, ordering, history or ZIM objects, and
+ * none of roomsub's services. What roomsub's latency has above this is
+ * roomsub's own work; what the floor has above the socket.io hub is the stack's.
+ */
+export class StreamsSystem implements ChatSystem {
+  readonly name = 'streams'
+  private nodes: Libp2p[] = []
+  /** streams[from]: the streams `from` writes a message to */
+  private streams: Stream[][] = []
+  private readonly protocol = `/bench-floor/${Math.random()}`
+  onMessage: (to: number, payload: string) => void = () => {}
+
+  async start (n: number): Promise<void> {
+    const decoder = new TextDecoder()
+    for (let i = 0; i < n; i++) {
+      const node = await createLibp2p({
+        addresses: { listen: LOOPBACK },
+        transports: [tcp()],
+        ...roomsubStreams(),
+        connectionMonitor: { pingInterval: 60_000 },
+        connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256 }
+      })
+      await node.handle(this.protocol, (stream) => {
+        const buffer = new Uint8ArrayList()
+        stream.addEventListener('message', (evt) => {
+          buffer.append(evt.data)
+          for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) this.onMessage(i, decoder.decode(body))
+        })
+      })
+      this.nodes.push(node)
+    }
+    for (const from of this.nodes) {
+      const streams: Stream[] = []
+      for (const to of this.nodes) {
+        if (to !== from) streams.push(await from.dialProtocol(to.getMultiaddrs()[0], this.protocol))
+      }
+      this.streams.push(streams)
+    }
+  }
+
+  async send (from: number, payload: string): Promise<void> {
+    const wire = lengthPrefixed(new TextEncoder().encode(payload))
+    for (const stream of this.streams[from]) stream.send(wire)
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all(this.nodes.map(async n => n.stop()))
+    this.nodes = []
+    this.streams = []
+  }
+}
+
+/** `body` after its length as a varint, as a direct link frames it */
+function lengthPrefixed (body: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let length = body.byteLength
+  do {
+    prefix.push((length & 0x7f) | (length > 0x7f ? 0x80 : 0))
+    length >>>= 7
+  } while (length > 0)
+  const out = new Uint8Array(prefix.length + body.byteLength)
+  out.set(prefix)
+  out.set(body, prefix.length)
+  return out
+}
+
 export class SocketIOSystem implements ChatSystem {
   readonly name = 'socket.io'
   private server?: Server
@@ -266,5 +341,6 @@ export async function until (check: () => boolean, timeout: number, poll?: () =>
 export function createSystem (name: SystemName): ChatSystem {
   if (name === 'roomsub') return new RoomsubSystem()
   if (name === 'gossipsub') return new GossipsubSystem()
+  if (name === 'streams') return new StreamsSystem()
   return new SocketIOSystem()
 }

@@ -39,6 +39,11 @@ describe('benchmark harness', () => {
         assert.ok(r.throughput[system].sustainedRate > 0, `${system} sustained some rate`)
         assert.ok(r.scaling.some((s: { system: string }) => s.system === system))
       }
+      for (const floor of [r.floor.lowRate, r.floor.underLoad]) {
+        assert.equal(floor.delivered, floor.expected, 'the floor (plain streams) delivered every message')
+        assert.ok(floor.latency.p50 > 0 && floor.latency.p99 >= floor.latency.p50, `floor p50 ${floor.latency.p50} ms`)
+      }
+      assert.match(stdout, /floor: plain libp2p streams/)
       const positive = (s: Summary, what: string): void => { assert.ok(s.count > 0 && s.p50 > 0 && Number.isFinite(s.p99), `${what}: ${JSON.stringify(s)}`) }
       positive(r.join.roomsub.joinRoom, 'joinRoom')
       positive(r.join.roomsub.seenByAll, 'join seen by all')
