@@ -40,6 +40,7 @@ interface Options {
   memorySizes: number[]
   rooms: number
   rates: number[]
+  /** joins and createRooms timed: a p99 needs 100 samples (below that it is the slowest one) */
   repeats: number
 }
 
@@ -70,7 +71,7 @@ function parseOptions (argv: string[]): Options {
     memorySizes: quick ? [5] : [10, 50],
     rooms: quick ? 20 : 100,
     rates: quick ? [100, 400] : [50, 100, 200, 400, 800, 1600, 3200],
-    repeats: quick ? 3 : 10
+    repeats: quick ? 3 : 100
   }
 }
 
