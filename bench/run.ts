@@ -19,11 +19,13 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { RoomsubSystem, RoomsubWithStateSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
 import { measureLatency, measureThroughput, summarize, timed } from './measure.js'
 import { latencyChart } from './chart.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
 import type { SystemName } from './systems.js'
+import type { ZIM } from '../src/index.js'
 
 const SYSTEMS: SystemName[] = ['roomsub', 'gossipsub', 'socket.io']
 
@@ -86,7 +88,8 @@ interface Results {
   /** plain libp2p streams on roomsub's stack (StreamsSystem): the floor under roomsub's message path */
   floor: { lowRate?: LatencyResult, underLoad?: LatencyResult }
   throughput: PerSystem<ThroughputResult>
-  join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
+  /** roomsub: a new user joining; roomsubRejoin: one user leaving and joining again */
+  join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, roomsubRejoin: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
   createRoom: Summary
   departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
@@ -135,25 +138,21 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   const room = new RoomsubSystem({ heartbeatInterval: DEPARTURE_HEARTBEAT_MS })
   await room.start(o.nodes - 1)
   const members = room.peers.length
-  // joinRoom latency, and the time until every member has seen roomMemberJoined
-  const joinTimes: number[] = []
-  const seenTimes: number[] = []
+  // joinRoom latency, and the time until every member has seen roomMemberJoined: first a new user each
+  // time (logged in through one member, not yet connected to the others), then one user leaving and
+  // joining again
+  const firstJoins = await timeJoins(room, members, o.repeats, async (i) => {
+    const zim = await room.addPeer(FIRST_JOINER + i)
+    return { zim, userID: `user${FIRST_JOINER + i}`, done: async () => { await zim.destroy() } }
+  })
+  results.join.roomsub = firstJoins
   const newcomer = await room.addPeer(o.nodes - 1)
-  for (let i = 0; i < o.repeats; i++) {
-    const seen = new Set<number>()
-    let allSeenAt = 0
-    room.onJoined = (to, ids) => { if (ids.includes(`user${o.nodes - 1}`)) { seen.add(to); if (seen.size === members) allSeenAt = performance.now() } }
-    const t0 = performance.now()
-    await newcomer.joinRoom('bench')
-    joinTimes.push(performance.now() - t0)
-    await until(() => allSeenAt > 0, 10_000)
-    seenTimes.push(allSeenAt - t0)
-    const left = new Set<number>()
-    room.onLeft = (to) => { left.add(to) }
-    await newcomer.leaveRoom('bench')
-    await until(() => left.size === members, 10_000)
-  }
-  results.join.roomsub = { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
+  results.join.roomsubRejoin = await timeJoins(room, members, o.repeats, async () => {
+    // a user's JOIN and LEAVE count against the announcement rate every member's gate holds each author
+    // to (10 a second after a burst of 64): back to back, 100 rejoins are a flood, and get refused
+    await sleep(REJOIN_SPACING_MS)
+    return { zim: newcomer, userID: `user${o.nodes - 1}`, done: async () => {} }
+  })
 
   // createRoom latency: registry check and record
   const createTimes: number[] = []
@@ -209,6 +208,38 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   results.join.socketio = { join: summarize(sioJoin), seenByAll: summarize(sioSeen) }
   results.departure.socketioClosed = summarize(sioClosed)
   await hub.stop()
+}
+
+/** the first of the user numbers new joiners get (members are 0 to nodes - 1, stopped ones 100 up) */
+const FIRST_JOINER = 1000
+/** a rejoining user's JOIN and LEAVE, two announcements, at most every this many ms: 8 a second */
+const REJOIN_SPACING_MS = 250
+
+/**
+ * Times `count` joins of the bench room by the user `joiner(i)` gives: joinRoom until it resolves,
+ * and until every member has reported roomMemberJoined; each joiner leaves, and every member sees it
+ * go, before the next.
+ */
+async function timeJoins (room: RoomsubSystem, members: number, count: number, joiner: (i: number) => Promise<{ zim: ZIM, userID: string, done: () => Promise<void> }>): Promise<{ joinRoom: Summary, seenByAll: Summary }> {
+  const joinTimes: number[] = []
+  const seenTimes: number[] = []
+  for (let i = 0; i < count; i++) {
+    const { zim, userID, done } = await joiner(i)
+    const seen = new Set<number>()
+    let allSeenAt = 0
+    room.onJoined = (to, ids) => { if (ids.includes(userID)) { seen.add(to); if (seen.size === members) allSeenAt = performance.now() } }
+    const t0 = performance.now()
+    await zim.joinRoom('bench')
+    joinTimes.push(performance.now() - t0)
+    await until(() => allSeenAt > 0, 10_000)
+    seenTimes.push(allSeenAt - t0)
+    const left = new Set<number>()
+    room.onLeft = (to, ids) => { if (ids.includes(userID)) left.add(to) }
+    await zim.leaveRoom('bench')
+    await until(() => left.size === members, 10_000)
+    await done()
+  }
+  return { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
 }
 
 /** Spawns a roomsub peer process, lets it join, SIGSTOPs it and times until every member reports it left. */
@@ -351,6 +382,8 @@ function table (r: Results): string {
   row('sustained deliveries/s', fmt(dl[0], 0), fmt(dl[1], 0), fmt(dl[2], 0), ratio(dl[0], dl[1]), ratio(dl[0], dl[2]))
   row('join resolved ms p50 / p99', `${fmt(r.join.roomsub.joinRoom.p50)} / ${fmt(r.join.roomsub.joinRoom.p99)}`, 'n/a', `${fmt(r.join.socketio.join.p50)} / ${fmt(r.join.socketio.join.p99)}`, '', ratio(r.join.roomsub.joinRoom.p50, r.join.socketio.join.p50))
   row('join seen by all ms p50 / p99', `${fmt(r.join.roomsub.seenByAll.p50)} / ${fmt(r.join.roomsub.seenByAll.p99)}`, 'n/a', `${fmt(r.join.socketio.seenByAll.p50)} / ${fmt(r.join.socketio.seenByAll.p99)}`, '', ratio(r.join.roomsub.seenByAll.p99, r.join.socketio.seenByAll.p99))
+  row('  rejoin resolved ms p50 / p99', `${fmt(r.join.roomsubRejoin.joinRoom.p50)} / ${fmt(r.join.roomsubRejoin.joinRoom.p99)}`, 'n/a', 'n/a')
+  row('  rejoin seen by all ms p50 / p99', `${fmt(r.join.roomsubRejoin.seenByAll.p50)} / ${fmt(r.join.roomsubRejoin.seenByAll.p99)}`, 'n/a', 'n/a')
   row('createRoom ms p50 / p99', `${fmt(r.createRoom.p50)} / ${fmt(r.createRoom.p99)}`, 'n/a', 'n/a')
   row('stopped member seen left ms p50', fmt(r.departure.roomsubStopped.p50), 'n/a', fmt(r.departure.socketioClosed.p50), '', ratio(r.departure.roomsubStopped.p50, r.departure.socketioClosed.p50))
   row('silent member seen left ms', fmt(r.departure.roomsubSilent.p50), 'n/a', 'n/a')
@@ -395,7 +428,7 @@ async function main (): Promise<void> {
     underLoad: {},
     floor: {},
     throughput: {},
-    join: { roomsub: { joinRoom: summarize([]), seenByAll: summarize([]) }, socketio: { join: summarize([]), seenByAll: summarize([]) } },
+    join: { roomsub: { joinRoom: summarize([]), seenByAll: summarize([]) }, roomsubRejoin: { joinRoom: summarize([]), seenByAll: summarize([]) }, socketio: { join: summarize([]), seenByAll: summarize([]) } },
     createRoom: summarize([]),
     departure: { roomsubStopped: summarize([]), roomsubSilent: summarize([]), socketioClosed: summarize([]) },
     memory: [],

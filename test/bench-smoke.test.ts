@@ -47,6 +47,8 @@ describe('benchmark harness', () => {
       const positive = (s: Summary, what: string): void => { assert.ok(s.count > 0 && s.p50 > 0 && Number.isFinite(s.p99), `${what}: ${JSON.stringify(s)}`) }
       positive(r.join.roomsub.joinRoom, 'joinRoom')
       positive(r.join.roomsub.seenByAll, 'join seen by all')
+      positive(r.join.roomsubRejoin.joinRoom, 'rejoin')
+      positive(r.join.roomsubRejoin.seenByAll, 'rejoin seen by all')
       positive(r.join.socketio.join, 'socket.io join')
       positive(r.createRoom, 'createRoom')
       positive(r.departure.roomsubStopped, 'stopped member')
