@@ -533,12 +533,12 @@ export function inboundLinks (peer: Peer): Set<string> {
 }
 
 /**
- * Counts the chat-message frames that reach `peer` on the direct links open
- * to it now, by reading the same stream events roomsub reads.
+ * Calls `onFrame` with every frame (a message body, or an opened envelope)
+ * that reaches `peer` on the direct links open to it now, and the peer id of
+ * the link's other end, by reading the same stream events roomsub reads.
  */
-export function countLinkedMessages (peer: Peer): { count: number } {
+export function watchLinkedFrames (peer: Peer, onFrame: (frame: Frame, from: string) => void): void {
   const protocol = directProtocol(peer.appID)
-  const counter = { count: 0 }
   for (const conn of peer.node.getConnections()) {
     for (const stream of conn.streams) {
       if (stream.protocol !== protocol || stream.direction !== 'inbound') continue
@@ -548,12 +548,18 @@ export function countLinkedMessages (peer: Peer): { count: number } {
         for (let body = nextDirectFrame(buffer); body != null; body = nextDirectFrame(buffer)) {
           const frame = DirectFrame.decode(body)
           // a message goes on a link as its bare body (the signature follows in Seals), or sealed
-          const message = frame.body.byteLength > 0 ? Frame.decode(frame.body).message : frame.envelope.byteLength > 0 ? peek(frame.envelope).message : undefined
-          if (message != null) counter.count++
+          if (frame.body.byteLength > 0) onFrame(Frame.decode(frame.body), conn.remotePeer.toString())
+          else if (frame.envelope.byteLength > 0) onFrame(peek(frame.envelope), conn.remotePeer.toString())
         }
       })
     }
   }
+}
+
+/** Counts the chat-message frames that reach `peer` on the direct links open to it now. */
+export function countLinkedMessages (peer: Peer): { count: number } {
+  const counter = { count: 0 }
+  watchLinkedFrames(peer, (frame) => { if (frame.message != null) counter.count++ })
   return counter
 }
 

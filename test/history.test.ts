@@ -203,9 +203,10 @@ describe('the history window', () => {
       const [a, b, c] = peers
       await a.zim.createRoom({ roomID: 'bare', roomName: '' })
       await b.zim.joinRoom('bare')
-      // b's first message opens its link to a (it goes through gossipsub while the link opens)
+      // b's link to a opens as b joins, or with its first message (which goes through gossipsub while the link opens)
       await b.zim.sendMessage(text('opening'), 'bare', ROOM, { priority: 1 })
       await waitUntil('b holds a link to a', () => linksFrom(b).has(a.peerId.toString()))
+      await a.events.waitFor('a has the first', () => a.events.textsFrom(b.userID).includes('opening'))
       const linked = countLinkedMessages(a)
       for (const said of ['one', 'two', 'three']) await b.zim.sendMessage(text(said), 'bare', ROOM, { priority: 1 })
       await a.events.waitFor('a has them', () => a.events.textsFrom(b.userID).includes('three'))

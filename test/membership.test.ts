@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FAST, freshAppID, spawnPeer, startLine, startPeer, startPeers, stopPeers, text } from './helpers.js'
+import { FAST, freshAppID, inboundLinks, spawnPeer, startLine, startPeer, startPeers, stopPeers, text, waitUntil, watchLinkedFrames } from './helpers.js'
+import { Announcement } from '../src/wire/roomsub.js'
 import type { Peer } from './helpers.js'
 
 function sorted (ids: string[]): string[] {
@@ -72,6 +73,43 @@ describe('membership', () => {
       for (const p of peers.slice(0, 5)) {
         await p.events.waitFor(`${p.userID} hears the joiner`, () => p.events.textsFrom('u5').includes('first words'))
       }
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('a newcomer\'s JOIN reaches every member in one hop, on the links of the member it joined through', async () => {
+    const peers = await startPeers(6)
+    try {
+      const members = peers.slice(0, 5)
+      const newcomer = peers[5]
+      await members[0].zim.createRoom({ roomID: 'relay', roomName: '' })
+      for (const p of members.slice(1)) await p.zim.joinRoom('relay')
+      // members open links to each other as they meet (at joins and heartbeats): wait for all of them
+      for (const p of members) {
+        await waitUntil(`${p.userID} has links from the other members`, () => inboundLinks(p).size >= members.length - 1)
+      }
+      const relayedBy = new Map<string, string>()
+      for (const p of members) {
+        watchLinkedFrames(p, (frame, from) => {
+          const ann = frame.announcement
+          if (ann?.kind === Announcement.Kind.JOIN && ann.userID === newcomer.userID) relayedBy.set(p.userID, from)
+        })
+      }
+      await newcomer.zim.joinRoom('relay')
+      for (const p of members) {
+        await p.events.waitFor(`${p.userID} sees the newcomer join`, () => p.events.joinedUsers('relay').includes(newcomer.userID))
+      }
+      // the JOIN goes out to the member the newcomer took its snapshot from, which hands it on to every other
+      // member at once; gossipsub's mesh (degree 3) would take it further in more hops
+      await waitUntil('the JOIN relayed to four members', () => relayedBy.size === members.length - 1)
+      const relayers = new Set(relayedBy.values())
+      assert.equal(relayers.size, 1, `one member relays the JOIN, not ${relayers.size}`)
+      const relayer = [...relayers][0]
+      assert.ok(members.some(p => p.peerId.toString() === relayer), 'the relayer is a member, not the newcomer')
+      assert.ok(!relayedBy.has(members.find(p => p.peerId.toString() === relayer)?.userID ?? ''), 'the relayer got the JOIN from the newcomer')
+      const { memberList } = await newcomer.zim.queryRoomMemberList('relay', { nextFlag: '', count: 100 })
+      assert.deepEqual(memberList.map(m => m.userID), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'])
     } finally {
       await stopPeers(peers)
     }

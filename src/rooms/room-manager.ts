@@ -46,9 +46,11 @@ const log = logger('roomsub:rooms')
 
 /** Answers to joins are spread over this many ms so a room does not answer in one burst. */
 const ANSWER_JITTER_MS = 20
+/** how long an answer to a joiner of a direct room that is not yet our topic peer waits to be sent again (answerJoin) */
+const ANSWER_AGAIN_MS = 1000
 const SNAPSHOT_TIMEOUT_MS = 2000
 const REPUBLISH_DEBOUNCE_MS = 25
-/** How long a join waits for its extra member connections before it announces itself. */
+/** How long a join waits for its extra member connections (and, with no member on the topic yet, for the first before it announces itself). */
 const STRENGTHEN_TIMEOUT_MS = 1000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
@@ -72,6 +74,8 @@ const MAX_SNAPSHOT_ATTRIBUTE_FRAMES = WIRE_LIMITS.roomEntries + WIRE_LIMITS.memb
 const GOSSIP_REPAIR_MS = 2000
 /** Connected peers asked for a snapshot when none is known to be in the room. */
 const MAX_BLIND_SNAPSHOT_ASKS = 4
+/** joiners we served a snapshot to and whose JOIN we relay when it comes (relayJoin), most recent kept */
+const MAX_SNAPSHOTS_SERVED_TRACKED = 1024
 /** Recoveries in flight at once, over all rooms: a member announcing messages it never sent cannot make us ask without bound. */
 const MAX_RECOVERIES = 16
 /** A recovered message stamped this long (sender's clock) before our JOIN is taken for one sent before we joined. */
@@ -126,6 +130,8 @@ export class RoomManager {
   private readonly selfId: string
   private readonly callbacks: RoomCallbacks
   private readonly answerPending = new Set<string>()
+  /** `roomID\npeer` of joiners served a snapshot, and when */
+  private readonly snapshotsServed = new Map<string, number>()
   private readonly refreshing = new Set<string>()
   private readonly checking = new Set<string>()
   /** direct dials under way (roomID, peer id), and when a failed one may be tried again */
@@ -154,6 +160,7 @@ export class RoomManager {
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
       onAbusive: (peer) => { this.hangUp(peer) },
+      joinFromAuthor: (room, author, envelope) => { this.relayJoin(room, author, envelope) },
       // a public method of gossipsub's class that its service interface does not list
       meshPeers: (roomID) => (this.pubsub as RoomsubNode['services']['pubsub'] & { getMeshPeers(topic: string): string[] }).getMeshPeers(roomTopic(init.config.appID, roomID))
     })
@@ -164,7 +171,7 @@ export class RoomManager {
         if (this.catchUps.get(room)?.admitLive(message.messageID) === false) return
         this.init.events.message(room.roomID, message)
       },
-      joinSeen: (room) => { this.scheduleAnswer(room) },
+      joinSeen: (room, joiner) => { this.answerJoin(room, joiner) },
       recover: (room, member, seqs) => { void this.recover(room, member, seqs) },
       suspect: (room, member) => { this.checkMember(room, member) },
       generationLost: (room, winner) => { void this.loseRoom(room, winner) },
@@ -371,17 +378,27 @@ export class RoomManager {
       this.adoptRecord(room, record)
     }
     const snapshotAt = Date.now()
-    await this.strengthen(room)
-    // the rest of a direct room, under way while the JOIN spreads: members that hear it before we are their
-    // topic peer name us as unreached, and their mesh peers forward to us meanwhile
-    this.connectMembers(room)
+    let strengthenedAt = 0
+    const strengthening = this.strengthen(room).then(() => {
+      strengthenedAt = Date.now()
+      // the rest of a direct room, dialled once the first few are up so their handshakes do not hold those up
+      this.connectMembers(room)
+    }, err => { log('strengthening %s failed: %e', room.roomID, err) })
+    // a member that is already our topic peer carries the JOIN to the room at once (and relays it,
+    // see relayJoin), so the JOIN does not wait for the dials (tens of ms, hundreds on a busy node);
+    // with none yet (the subscriptions of the member that gave the snapshot may still be on the way),
+    // it waits for the first. Until we are their topic peer, members' answers reach us through the
+    // mesh of the member we joined through, or come again once we are (answerJoin).
+    if (this.pubsub.getSubscribers(topic).length === 0) await Promise.race([strengthening, this.waitForTopicPeer(topic, STRENGTHEN_TIMEOUT_MS)])
     const joinedAt = Date.now()
     room.joinedAt = joinedAt
     await this.announce(room, Announcement.Kind.JOIN)
     // members start counting our silence from the JOIN: waiting for their answers can outlast memberTimeout
     this.startHeartbeat(room)
-    await this.waitUntilHeard(room, joinedAt)
-    log('joined %s: snapshot %d ms, strengthen %d ms, heard by all %d ms', room.roomID, snapshotAt - started, joinedAt - snapshotAt, Date.now() - joinedAt)
+    // the call resolves with roomPeerTarget members connected, as history queries and a hub's pruned mesh need
+    await Promise.all([strengthening, this.waitUntilHeard(room, joinedAt)])
+    log('joined %s: snapshot %d ms, JOIN at %d ms, strengthen %d ms, heard by all %d ms after the JOIN', room.roomID, snapshotAt - started,
+      joinedAt - started, strengthenedAt - snapshotAt, Date.now() - joinedAt)
     return false
   }
 
@@ -477,8 +494,13 @@ export class RoomManager {
     return (await this.snapshotFromTopicPeers(room)).snapshot
   }
 
-  private async waitForTopicPeer (topic: string, timeout: number, count = 1): Promise<boolean> {
-    if (this.pubsub.getSubscribers(topic).length >= count) return true
+  /** Resolves true once `count` peers (or `peer`, if given) are subscribers of `topic`, false after `timeout` ms or at logout. */
+  private async waitForTopicPeer (topic: string, timeout: number, count = 1, peer?: string): Promise<boolean> {
+    const enough = (): boolean => peer != null
+      ? this.pubsub.getSubscribers(topic).some(p => p.toString() === peer)
+      : this.pubsub.getSubscribers(topic).length >= count
+    if (enough()) return true
+    if (this.stopped) return false
     return new Promise<boolean>(resolve => {
       const done = (found: boolean): void => {
         clearTimeout(timer)
@@ -487,7 +509,7 @@ export class RoomManager {
         resolve(found)
       }
       const listener = (evt: CustomEvent<SubscriptionChangeData>): void => {
-        if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === topic) && this.pubsub.getSubscribers(topic).length >= count) done(true)
+        if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === topic) && enough()) done(true)
       }
       const onAbort = (): void => { done(false) }
       const timer = setTimeout(() => { done(false) }, timeout)
@@ -594,7 +616,7 @@ export class RoomManager {
     }
   }
 
-  private readonly onSnapshotStream = async (stream: Stream, _connection: Connection): Promise<void> => {
+  private readonly onSnapshotStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS)])
     try {
       const pb = pbStream(stream)
@@ -602,6 +624,7 @@ export class RoomManager {
       const room = this.room(request.roomID)
       const announcements: Uint8Array<ArrayBuffer>[] = []
       if (room?.latest != null) {
+        if (room.connected) this.servedSnapshot(room, connection.remotePeer.toString())
         announcements.push(room.latest as Uint8Array<ArrayBuffer>)
         for (const member of room.members.values()) {
           announcements.push(member.latest as Uint8Array<ArrayBuffer>)
@@ -668,7 +691,7 @@ export class RoomManager {
    * open yet (this opens it, for later messages) or the topic has a peer we
    * do not know as a member (its JOIN on the way: gossipsub reaches it).
    */
-  private linkedMembers (room: Room, topic: string): string[] | undefined {
+  private linkedMembers (room: Room, topic: string, except?: string): string[] | undefined {
     const limit = this.init.config.directRoomSize
     if (limit <= 0 || room.members.size > limit) return undefined
     const peers = new Set<string>()
@@ -676,6 +699,7 @@ export class RoomManager {
     for (const member of room.members.values()) {
       if (member.peerId === this.selfId) continue
       peers.add(member.peerId)
+      if (member.peerId === except) continue
       // every member is asked, so links to all of them open at once
       if (!this.links.ready(member.peerId)) linked = false
     }
@@ -683,6 +707,7 @@ export class RoomManager {
     for (const peer of this.pubsub.getSubscribers(topic)) {
       if (!peers.has(peer.toString())) return undefined
     }
+    if (except != null) peers.delete(except)
     return [...peers]
   }
 
@@ -920,6 +945,55 @@ export class RoomManager {
 
   // ---------------------------------------------------------------- upkeep
 
+  /**
+   * A JOIN straight from its author. A joiner publishes it before its dials
+   * to the other members are up, so it reaches the room through us alone,
+   * and a mesh of degree 3 takes up to three more hops to pass it on; our
+   * direct links take it to every member in one.
+   */
+  private relayJoin (room: Room, author: string, envelope: Uint8Array): void {
+    // only the member the joiner took its snapshot from: its way into the room (others it may reach
+    // already would each send every member a copy)
+    const key = `${room.roomID}\n${author}`
+    const servedAt = this.snapshotsServed.get(key)
+    if (servedAt == null) return
+    this.snapshotsServed.delete(key)
+    if (!room.connected || Date.now() - servedAt > this.init.config.joinTimeout) return
+    // only with a link to every member: one that gets the JOIN on a link does not pass on the copy gossipsub
+    // brings it (a duplicate), so a member we could not reach would hear the joiner only from its heartbeat
+    const linked = this.linkedMembers(room, roomTopic(this.init.config.appID, room.roomID), author)
+    if (linked == null || linked.length === 0) return
+    const wire = encodeDirectFrame(room.roomID, { envelope })
+    for (const peer of linked) this.links.send(peer, wire)
+  }
+
+  /** Notes that `peer` took a snapshot of `room` from us: it is joining through us (relayJoin). */
+  private servedSnapshot (room: Room, peer: string): void {
+    const key = `${room.roomID}\n${peer}`
+    this.snapshotsServed.delete(key)
+    this.snapshotsServed.set(key, Date.now())
+    if (this.snapshotsServed.size > MAX_SNAPSHOTS_SERVED_TRACKED) {
+      const oldest = this.snapshotsServed.keys().next().value
+      if (oldest != null) this.snapshotsServed.delete(oldest)
+    }
+  }
+
+  /**
+   * Answers a JOIN (or a GONE about us) so its author hears from us. A
+   * joiner publishes its JOIN while it still dials the members of a direct
+   * room: an answer sent before it is our topic peer reaches it only if it
+   * is in the mesh of a member that has it (a member whose mesh is full
+   * turns its graft down). So we answer again once its subscription comes,
+   * if it comes within ANSWER_AGAIN_MS.
+   */
+  private answerJoin (room: Room, joiner: string): void {
+    this.scheduleAnswer(room)
+    const topic = roomTopic(this.init.config.appID, room.roomID)
+    const limit = this.init.config.directRoomSize
+    if (limit <= 0 || room.members.size > limit || this.pubsub.getSubscribers(topic).some(p => p.toString() === joiner)) return
+    void this.waitForTopicPeer(topic, ANSWER_AGAIN_MS, 1, joiner).then(subscribed => { if (subscribed) this.scheduleAnswer(room) })
+  }
+
   private scheduleAnswer (room: Room): void {
     if (this.answerPending.has(room.roomID)) return
     this.answerPending.add(room.roomID)
@@ -1081,7 +1155,11 @@ export class RoomManager {
       if (member.peerId === this.selfId || member.addrs.length === 0) continue
       const key = `${room.roomID}\n${member.peerId}`
       if (this.directDials.has(key) || (this.directFailures.get(key) ?? 0) > now) continue
-      if (this.init.node.getConnections(peerIdFromString(member.peerId)).length > 0) continue
+      if (this.init.node.getConnections(peerIdFromString(member.peerId)).length > 0) {
+        // opened before the room's first chat message needs it, so the link can carry a JOIN on (relayJoin)
+        this.links.ready(member.peerId)
+        continue
+      }
       const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
       if (addrs.length === 0) continue
       started++
