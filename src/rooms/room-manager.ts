@@ -962,7 +962,11 @@ export class RoomManager {
     // only with a link to every member: one that gets the JOIN on a link does not pass on the copy gossipsub
     // brings it (a duplicate), so a member we could not reach would hear the joiner only from its heartbeat
     const linked = this.linkedMembers(room, roomTopic(this.init.config.appID, room.roomID), author)
-    if (linked == null || linked.length === 0) return
+    if (linked == null || linked.length === 0) {
+      log('%s: JOIN of %s not relayed: a member has no link from us yet, or a topic peer is no member we know', room.roomID, author)
+      return
+    }
+    log('%s: JOIN of %s relayed to %d members', room.roomID, author, linked.length)
     const wire = encodeDirectFrame(room.roomID, { envelope })
     for (const peer of linked) this.links.send(peer, wire)
   }
