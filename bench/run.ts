@@ -211,6 +211,8 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   await hub.stop()
 }
 
+/** a join not seen by every member within this many ms is logged with each member's time */
+const SLOW_JOIN_MS = 150
 /** the first of the user numbers new joiners get (members are 0 to nodes - 1, stopped ones 100 up) */
 const FIRST_JOINER = 1000
 /** a rejoining user's JOIN and LEAVE, two announcements, at most every this many ms: 8 a second */
@@ -226,14 +228,23 @@ async function timeJoins (room: RoomsubSystem, members: number, count: number, j
   const seenTimes: number[] = []
   for (let i = 0; i < count; i++) {
     const { zim, userID, done } = await joiner(i)
-    const seen = new Set<number>()
+    const seen = new Map<number, number>()
     let allSeenAt = 0
-    room.onJoined = (to, ids) => { if (ids.includes(userID)) { seen.add(to); if (seen.size === members) allSeenAt = performance.now() } }
+    room.onJoined = (to, ids) => {
+      if (!ids.includes(userID) || seen.has(to)) return
+      seen.set(to, performance.now())
+      if (seen.size === members) allSeenAt = performance.now()
+    }
     const t0 = performance.now()
     await zim.joinRoom('bench')
     joinTimes.push(performance.now() - t0)
     await until(() => allSeenAt > 0, 10_000)
     seenTimes.push(allSeenAt - t0)
+    if (allSeenAt - t0 > SLOW_JOIN_MS) {
+      // the outliers the p99 is made of, with each member's time: one late member, or a late JOIN
+      const each = [...seen.values()].map(at => at - t0).sort((a, b) => a - b).map(ms => ms.toFixed(0))
+      log(`slow join ${i} of ${userID}: joinRoom ${joinTimes[i].toFixed(0)} ms, seen by the members after ${each.join(' ')} ms`)
+    }
     const left = new Set<number>()
     room.onLeft = (to, ids) => { if (ids.includes(userID)) left.add(to) }
     await zim.leaveRoom('bench')
