@@ -4,7 +4,9 @@
  * (performance.now(): every system runs in this one process, one clock).
  */
 import { performance } from 'node:perf_hooks'
-import type { ChatSystem } from './systems.js'
+import { until } from './systems.js'
+import type { ChatSystem, RoomsubSystem } from './systems.js'
+import type { ZIM } from '../src/index.js'
 
 export interface Summary {
   count: number
@@ -164,4 +166,53 @@ export async function timed<T> (fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now()
   const value = await fn()
   return [performance.now() - t0, value]
+}
+
+/** a join not seen by every member within this many ms is logged with each member's time */
+const SLOW_JOIN_MS = 150
+/**
+ * Times `count` joins of the bench room by the user `joiner(i)` gives: joinRoom until it resolves,
+ * and until every member has reported roomMemberJoined; each joiner leaves, and every member sees it
+ * go, before the next.
+ */
+export async function timeJoins (room: RoomsubSystem, members: number, count: number, joiner: (i: number) => Promise<{ zim: ZIM, userID: string, done: () => Promise<void> }>): Promise<{ joinRoom: Summary, seenByAll: Summary }> {
+  const joinTimes: number[] = []
+  const seenTimes: number[] = []
+  for (let i = 0; i < count; i++) {
+    const { zim, userID, done } = await joiner(i)
+    const seen = new Map<number, number>()
+    let allSeenAt = 0
+    room.onJoined = (to, ids) => {
+      if (!ids.includes(userID) || seen.has(to)) return
+      seen.set(to, performance.now())
+      if (seen.size === members) allSeenAt = performance.now()
+    }
+    const t0 = performance.now()
+    await zim.joinRoom('bench')
+    joinTimes.push(performance.now() - t0)
+    await until(() => allSeenAt > 0, 10_000)
+    seenTimes.push(allSeenAt - t0)
+    if (allSeenAt - t0 > SLOW_JOIN_MS) {
+      // the outliers the p99 is made of, with each member's time: one late member, or a late JOIN
+      const each = [...seen.values()].map(at => at - t0).sort((a, b) => a - b).map(ms => ms.toFixed(0))
+      process.stderr.write(`slow join ${i} of ${userID}: joinRoom ${joinTimes[i].toFixed(0)} ms, seen by the members after ${each.join(' ')} ms\n`)
+    }
+    const left = new Set<number>()
+    room.onLeft = (to, ids) => { if (ids.includes(userID)) left.add(to) }
+    await zim.leaveRoom('bench')
+    await until(() => left.size === members, 10_000)
+    await done()
+  }
+  return { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
+}
+
+/** the first of the user numbers new joiners get (members are 0 to nodes - 1, stopped ones 100 up) */
+const FIRST_JOINER = 1000
+
+/** The joiners timeJoins takes for new users: each logged in through one member, not yet connected to the others, stopped after. */
+export function newUsers (room: RoomsubSystem): (i: number) => Promise<{ zim: ZIM, userID: string, done: () => Promise<void> }> {
+  return async (i) => {
+    const zim = await room.addPeer(FIRST_JOINER + i)
+    return { zim, userID: `user${FIRST_JOINER + i}`, done: async () => { await zim.destroy() } }
+  }
 }

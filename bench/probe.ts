@@ -5,12 +5,14 @@
  *   node --expose-gc probe.js memory <system> <nodes>
  *   node --expose-gc probe.js rooms <count>
  *   node --expose-gc probe.js latency <system> <nodes> <rate> <messages> <size>
- * and prints one JSON line: bytes per node (or per room), or a latency result.
+ *   node --expose-gc probe.js joins <nodes> <count>
+ * and prints one JSON line: bytes per node (or per room), a latency result,
+ * or joins timed as the harness times new users' (joinRoom, seen by all).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createSystem, RoomsubSystem } from './systems.js'
-import { measureLatency, memorySnapshot } from './measure.js'
-import type { LatencyResult } from './measure.js'
+import { measureLatency, memorySnapshot, newUsers, timeJoins } from './measure.js'
+import type { LatencyResult, Summary } from './measure.js'
 import type { SystemName } from './systems.js'
 
 /** lets meshes, routing tables and heartbeats reach their steady state before measuring */
@@ -56,12 +58,25 @@ async function latency (name: SystemName, nodes: number, rate: number, messages:
   }
 }
 
+/** `count` new users, one after another, each logged in through one member of a room of `nodes - 1` and joining it. */
+async function joins (nodes: number, count: number): Promise<{ joinRoom: Summary, seenByAll: Summary }> {
+  const room = new RoomsubSystem({ heartbeatInterval: 1000 })
+  await room.start(nodes - 1)
+  try {
+    return await timeJoins(room, room.peers.length, count, newUsers(room))
+  } finally {
+    await room.stop()
+  }
+}
+
 const [what, ...args] = process.argv.slice(2)
 const num = (i: number): number => Number(args[i])
 const result = what === 'rooms'
   ? await perRoom(num(0))
   : what === 'latency'
     ? await latency(args[0] as SystemName, num(1), num(2), num(3), num(4))
-    : await perNode(args[0] as SystemName, num(1))
+    : what === 'joins'
+      ? await joins(num(0), num(1))
+      : await perNode(args[0] as SystemName, num(1))
 process.stdout.write(`${JSON.stringify(result)}\n`)
 process.exit(0)

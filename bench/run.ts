@@ -21,11 +21,10 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RoomsubSystem, RoomsubWithStateSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
-import { measureLatency, measureThroughput, summarize, timed } from './measure.js'
+import { measureLatency, measureThroughput, newUsers, summarize, timeJoins, timed } from './measure.js'
 import { latencyChart } from './chart.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
 import type { SystemName } from './systems.js'
-import type { ZIM } from '../src/index.js'
 
 const SYSTEMS: SystemName[] = ['roomsub', 'gossipsub', 'socket.io']
 
@@ -160,10 +159,7 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   results.createRoom = summarize(createTimes)
   await newcomer.destroy()
 
-  results.join.roomsub = await timeJoins(room, members, o.repeats, async (i) => {
-    const zim = await room.addPeer(FIRST_JOINER + i)
-    return { zim, userID: `user${FIRST_JOINER + i}`, done: async () => { await zim.destroy() } }
-  })
+  results.join.roomsub = await timeJoins(room, members, o.repeats, newUsers(room))
 
   // a member whose node stops (connections close), and one that falls silent (SIGSTOP: nothing closes)
   const stopped: number[] = []
@@ -211,48 +207,8 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   await hub.stop()
 }
 
-/** a join not seen by every member within this many ms is logged with each member's time */
-const SLOW_JOIN_MS = 150
-/** the first of the user numbers new joiners get (members are 0 to nodes - 1, stopped ones 100 up) */
-const FIRST_JOINER = 1000
 /** a rejoining user's JOIN and LEAVE, two announcements, at most every this many ms: 8 a second */
 const REJOIN_SPACING_MS = 250
-
-/**
- * Times `count` joins of the bench room by the user `joiner(i)` gives: joinRoom until it resolves,
- * and until every member has reported roomMemberJoined; each joiner leaves, and every member sees it
- * go, before the next.
- */
-async function timeJoins (room: RoomsubSystem, members: number, count: number, joiner: (i: number) => Promise<{ zim: ZIM, userID: string, done: () => Promise<void> }>): Promise<{ joinRoom: Summary, seenByAll: Summary }> {
-  const joinTimes: number[] = []
-  const seenTimes: number[] = []
-  for (let i = 0; i < count; i++) {
-    const { zim, userID, done } = await joiner(i)
-    const seen = new Map<number, number>()
-    let allSeenAt = 0
-    room.onJoined = (to, ids) => {
-      if (!ids.includes(userID) || seen.has(to)) return
-      seen.set(to, performance.now())
-      if (seen.size === members) allSeenAt = performance.now()
-    }
-    const t0 = performance.now()
-    await zim.joinRoom('bench')
-    joinTimes.push(performance.now() - t0)
-    await until(() => allSeenAt > 0, 10_000)
-    seenTimes.push(allSeenAt - t0)
-    if (allSeenAt - t0 > SLOW_JOIN_MS) {
-      // the outliers the p99 is made of, with each member's time: one late member, or a late JOIN
-      const each = [...seen.values()].map(at => at - t0).sort((a, b) => a - b).map(ms => ms.toFixed(0))
-      log(`slow join ${i} of ${userID}: joinRoom ${joinTimes[i].toFixed(0)} ms, seen by the members after ${each.join(' ')} ms`)
-    }
-    const left = new Set<number>()
-    room.onLeft = (to, ids) => { if (ids.includes(userID)) left.add(to) }
-    await zim.leaveRoom('bench')
-    await until(() => left.size === members, 10_000)
-    await done()
-  }
-  return { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
-}
 
 /** Spawns a roomsub peer process, lets it join, SIGSTOPs it and times until every member reports it left. */
 async function silentDeparture (room: RoomsubSystem, members: number): Promise<number> {
