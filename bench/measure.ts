@@ -3,7 +3,7 @@
  * ramp, and percentile summaries. Payloads carry their id and send time
  * (performance.now(): every system runs in this one process, one clock).
  */
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { until } from './systems.js'
 import type { ChatSystem, RoomsubSystem } from './systems.js'
 import type { ZIM } from '../src/index.js'
@@ -187,15 +187,20 @@ export async function timeJoins (room: RoomsubSystem, members: number, count: nu
       seen.set(to, performance.now())
       if (seen.size === members) allSeenAt = performance.now()
     }
+    const stalls = monitorEventLoopDelay({ resolution: 10 })
+    stalls.enable()
     const t0 = performance.now()
     await zim.joinRoom('bench')
     joinTimes.push(performance.now() - t0)
     await until(() => allSeenAt > 0, 10_000)
     seenTimes.push(allSeenAt - t0)
+    stalls.disable()
     if (allSeenAt - t0 > SLOW_JOIN_MS) {
-      // the outliers the p99 is made of, with each member's time: one late member, or a late JOIN
+      // the outliers the p99 is made of, with each member's time (one late member, or a late JOIN) and
+      // the longest the process's event loop stalled meanwhile (a GC pause holds up every node at once)
       const each = [...seen.values()].map(at => at - t0).sort((a, b) => a - b).map(ms => ms.toFixed(0))
-      process.stderr.write(`slow join ${i} of ${userID}: joinRoom ${joinTimes[i].toFixed(0)} ms, seen by the members after ${each.join(' ')} ms\n`)
+      process.stderr.write(`slow join ${i} of ${userID}: joinRoom ${joinTimes[i].toFixed(0)} ms, seen by the members after ${each.join(' ')} ms; ` +
+        `the event loop stalled up to ${(stalls.max / 1e6).toFixed(0)} ms\n`)
     }
     const left = new Set<number>()
     room.onLeft = (to, ids) => { if (ids.includes(userID)) left.add(to) }
