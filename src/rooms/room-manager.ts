@@ -1106,13 +1106,14 @@ export class RoomManager {
   }
 
   /**
-   * Connects to a few members picked at random before we announce ourselves,
-   * so the joiner is part of the room's mesh through several peers, not only
-   * through whichever peer it happened to reach first (a hub prunes its mesh
-   * down to gossipsub's D and would cut the joiner off). Random picks keep
-   * early members from becoming hubs. Waits, bounded, for the dials and for
-   * their subscriptions to be known. (In a room of up to directRoomSize
-   * members, connectMembers dials the rest without holding up the join.)
+   * Connects to a few members picked at random while we join (the JOIN goes
+   * out meanwhile if a member is already our topic peer), so the joiner is
+   * part of the room's mesh through several peers, not only through whichever
+   * peer it happened to reach first (a hub prunes its mesh down to
+   * gossipsub's D and would cut the joiner off). Random picks keep early
+   * members from becoming hubs. Waits, bounded, for the dials and for their
+   * subscriptions to be known. (In a room of up to directRoomSize members,
+   * connectMembers dials the rest afterwards without holding up the join.)
    */
   private async strengthen (room: Room): Promise<void> {
     const target = this.init.config.roomPeerTarget
