@@ -85,8 +85,8 @@ export interface FrameGateInit {
   onAbusive?(peer: string): void
   /** our gossipsub mesh peers (peer id strings) on a room's topic: those we forward frames to */
   meshPeers?(roomID: string): string[]
-  /** a JOIN its author sent us itself, taken by the room */
-  joinFromAuthor?(room: Room, author: string, envelope: Uint8Array): void
+  /** a JOIN the room took, sealed, from its author or from a peer passing it on */
+  joinAccepted?(room: Room, author: string, envelope: Uint8Array): void
 }
 
 /** A token bucket per author, refilled continuously. */
@@ -296,7 +296,7 @@ export class FrameGate {
     if (verdict === 'accept') {
       // only what the room took counts against the author: replays of its old frames must not use up its rate
       rate.spend(author, now)
-      if (frame.announcement?.kind === Announcement.Kind.JOIN && source === author && 'envelope' in copy) this.init.joinFromAuthor?.(room, author, copy.envelope)
+      if (frame.announcement?.kind === Announcement.Kind.JOIN && 'envelope' in copy) this.init.joinAccepted?.(room, author, copy.envelope)
       if (frame.direct != null && source === author && !this.reachesUnreached(room, frame.direct.unreached)) {
         // nobody gets it from us but askers of history, so its signature is checked only if one asks
         if (frame.message != null) room.keepMessage(copy, frame, frame.message, now, checkLater != null)

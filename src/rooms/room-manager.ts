@@ -160,7 +160,7 @@ export class RoomManager {
       tokens: init.auth?.verifier,
       penalties: init.node.services.penalties,
       onAbusive: (peer) => { this.hangUp(peer) },
-      joinFromAuthor: (room, author, envelope) => { this.relayJoin(room, author, envelope) },
+      joinAccepted: (room, author, envelope) => { this.relayJoin(room, author, envelope) },
       // a public method of gossipsub's class that its service interface does not list
       meshPeers: (roomID) => (this.pubsub as RoomsubNode['services']['pubsub'] & { getMeshPeers(topic: string): string[] }).getMeshPeers(roomTopic(init.config.appID, roomID))
     })
@@ -946,14 +946,15 @@ export class RoomManager {
   // ---------------------------------------------------------------- upkeep
 
   /**
-   * A JOIN straight from its author. A joiner publishes it before its dials
-   * to the other members are up, so it reaches the room through us alone,
-   * and a mesh of degree 3 takes up to three more hops to pass it on; our
-   * direct links take it to every member in one.
+   * A live JOIN of a peer that took its snapshot from us. A joiner publishes
+   * its JOIN before its dials to the other members are up, so it reaches the
+   * room through us, and a mesh of degree 3 takes up to three more hops to
+   * pass it on; our direct links take it to every member in one.
    */
   private relayJoin (room: Room, author: string, envelope: Uint8Array): void {
     // only the member the joiner took its snapshot from: its way into the room (others it may reach
-    // already would each send every member a copy)
+    // already would each send every member a copy). The copy we took may be one a member passed on,
+    // ahead of the joiner's own (its stream to us still opening): the members past that one need it as much
     const key = `${room.roomID}\n${author}`
     const servedAt = this.snapshotsServed.get(key)
     if (servedAt == null) return
@@ -962,7 +963,7 @@ export class RoomManager {
     // only with a link to every member: one that gets the JOIN on a link does not pass on the copy gossipsub
     // brings it (a duplicate), so a member we could not reach would hear the joiner only from its heartbeat
     const linked = this.linkedMembers(room, roomTopic(this.init.config.appID, room.roomID), author)
-    if (linked == null || linked.length === 0) {
+    if (linked == null) {
       log('%s: JOIN of %s not relayed: a member has no link from us yet, or a topic peer is no member we know', room.roomID, author)
       return
     }
