@@ -116,6 +116,38 @@ describe('membership', () => {
     }
   })
 
+  it('a joiner announces itself at once: a member that does not answer its dial does not hold the JOIN up', async () => {
+    // members stay members a while after falling silent, so the sleeper is in the joiner's snapshot
+    const config = { ...FAST, heartbeatInterval: 1000, memberTimeout: 10_000 }
+    const appID = freshAppID()
+    const host = await startPeer('host', { appID, ...config })
+    await host.zim.createRoom({ roomID: 'early', roomName: '' })
+    const silent = await spawnPeer({ appID, ...config, bootstrap: [host.addr] }, 'sleeper', 'early')
+    const peers = [host]
+    try {
+      await host.events.waitFor('host sees the sleeper', () => host.events.joinedUsers('early').includes('sleeper'))
+      // stopped before the joiner starts, so the joiner never gets a connection to it: its dial hangs until
+      // given up (1 s); the JOIN must not wait for it
+      silent.kill('SIGSTOP')
+      const joiner = await startPeer('joiner', { appID, ...config, bootstrap: [host.addr] })
+      peers.push(joiner)
+      const started = Date.now()
+      const joining = joiner.zim.joinRoom('early')
+      // awaited below; a failed assertion meanwhile stops the peers, and the call's rejection must not hide it
+      joining.catch(() => {})
+      await host.events.waitFor('host sees the joiner', () => host.events.joinedUsers('early').includes('joiner'))
+      const seen = Date.now() - started
+      assert.ok(seen < 1000, `the JOIN goes out before the joiner gives up its dial to the sleeper (1 s): the host saw it after ${seen} ms`)
+      // the call itself waits for the sleeper's answer, up to joinTimeout
+      const { roomInfo } = await joining
+      assert.equal(roomInfo.baseInfo.roomID, 'early')
+      assert.deepEqual(host.events.joinedUsers('early').filter(u => u === 'joiner'), ['joiner'])
+    } finally {
+      silent.kill('SIGKILL')
+      await stopPeers(peers)
+    }
+  })
+
   it('a member whose node stops without leaving is reported left by everyone, once', async () => {
     const peers = await startPeers(4)
     try {
