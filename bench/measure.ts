@@ -211,6 +211,23 @@ export async function timeJoins (room: RoomsubSystem, members: number, count: nu
   return { joinRoom: summarize(joinTimes), seenByAll: summarize(seenTimes) }
 }
 
+/** a createRoom slower than this is logged, with the longest event-loop stall meanwhile */
+const SLOW_CREATE_MS = 300
+/** Times `count` createRoom calls by `zim` (registry check and record), each room left before the next. */
+export async function timeCreates (zim: ZIM, count: number): Promise<Summary> {
+  const times: number[] = []
+  for (let i = 0; i < count; i++) {
+    const stalls = monitorEventLoopDelay({ resolution: 10 })
+    stalls.enable()
+    const [ms] = await timed(async () => zim.createRoom({ roomID: `created-${i}`, roomName: '' }))
+    stalls.disable()
+    times.push(ms)
+    if (ms > SLOW_CREATE_MS) process.stderr.write(`slow createRoom ${i}: ${ms.toFixed(0)} ms; the event loop stalled up to ${(stalls.max / 1e6).toFixed(0)} ms\n`)
+    await zim.leaveRoom(`created-${i}`)
+  }
+  return summarize(times)
+}
+
 /** the first of the user numbers new joiners get (members are 0 to nodes - 1, stopped ones 100 up) */
 const FIRST_JOINER = 1000
 

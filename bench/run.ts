@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RoomsubSystem, RoomsubWithStateSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
-import { measureLatency, measureThroughput, newUsers, summarize, timeJoins, timed } from './measure.js'
+import { measureLatency, measureThroughput, newUsers, summarize, timeCreates, timeJoins } from './measure.js'
 import { latencyChart } from './chart.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
 import type { SystemName } from './systems.js'
@@ -149,14 +149,7 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
     return { zim: newcomer, userID: `user${o.nodes - 1}`, done: async () => {} }
   })
 
-  // createRoom latency: registry check and record
-  const createTimes: number[] = []
-  for (let i = 0; i < o.repeats; i++) {
-    const [ms] = await timed(async () => newcomer.createRoom({ roomID: `created-${i}`, roomName: '' }))
-    createTimes.push(ms)
-    await newcomer.leaveRoom(`created-${i}`)
-  }
-  results.createRoom = summarize(createTimes)
+  results.createRoom = await timeCreates(newcomer, o.repeats)
   await newcomer.destroy()
 
   results.join.roomsub = await timeJoins(room, members, o.repeats, newUsers(room))
