@@ -223,24 +223,25 @@ function loopbackTransports (): Pick<Libp2pOptions, 'addresses' | 'transports' |
 /**
  * A peer on an app-built libp2p node whose connection gater asks
  * `allow(peerId)` before every connection, in or out: tests shape (and cut)
- * the network with it.
+ * the network with it. A promise holds the connection until it settles.
  */
-async function startGatedPeer (userID: string, key: PrivateKey, allow: (peer: string) => boolean, config: RoomsubConfig): Promise<Peer> {
+export async function startGatedPeer (userID: string, key: PrivateKey, allow: (peer: string) => boolean | Promise<boolean>, config: RoomsubConfig): Promise<Peer> {
+  const deny = async (peerId: PeerId): Promise<boolean> => !(await allow(peerId.toString()))
   const node = await createLibp2p({
     privateKey: key,
     ...loopbackTransports(),
     connectionGater: {
-      denyDialPeer: (peerId) => !allow(peerId.toString()),
-      denyInboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
-      denyOutboundEncryptedConnection: (peerId) => !allow(peerId.toString()),
-      denyInboundUpgradedConnection: (peerId) => !allow(peerId.toString()),
-      denyOutboundUpgradedConnection: (peerId) => !allow(peerId.toString())
+      denyDialPeer: deny,
+      denyInboundEncryptedConnection: deny,
+      denyOutboundEncryptedConnection: deny,
+      denyInboundUpgradedConnection: deny,
+      denyOutboundUpgradedConnection: deny
     },
     services: { identify: identify(), ping: ping(), ...roomsubServices(config.appID) }
   }) as unknown as RoomsubNode
   // a connection whose handshake was under way when the rules changed is closed as soon as it opens
   node.addEventListener('connection:open', (evt) => {
-    if (!allow(evt.detail.remotePeer.toString())) void evt.detail.close().catch(err => { evt.detail.abort(err) })
+    void deny(evt.detail.remotePeer).then(denied => { if (denied) void evt.detail.close().catch(err => { evt.detail.abort(err) }) })
   })
   const zim = ZIM.create({ ...config, libp2p: node, privateKey: key })
   const events = new EventLog(zim)

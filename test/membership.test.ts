@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FAST, freshAppID, inboundLinks, spawnPeer, startLine, startPeer, startPeers, stopPeers, text, waitUntil, watchLinkedFrames } from './helpers.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { FAST, freshAppID, inboundLinks, peek, spawnPeer, startGatedPeer, startLine, startPeer, startPeers, stopPeers, text, waitUntil, watchLinkedFrames } from './helpers.js'
+import { roomTopic } from '../src/rooms/topics.js'
 import { Announcement } from '../src/wire/roomsub.js'
 import type { Peer } from './helpers.js'
 
@@ -111,6 +113,50 @@ describe('membership', () => {
       assert.ok([...relayers()].every(id => memberIds.has(id)), 'only members relay, never the newcomer')
       const { memberList } = await newcomer.zim.queryRoomMemberList('relay', { nextFlag: '', count: 100 })
       assert.deepEqual(memberList.map(m => m.userID), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'])
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
+  it('a member that answered a JOIN before the joiner was its topic peer answers again once it is', async () => {
+    const appID = freshAppID()
+    const host = await startPeer('host', { appID, ...FAST })
+    const member = await startPeer('member', { appID, ...FAST, bootstrap: [host.addr] })
+    const peers = [host, member]
+    try {
+      await host.zim.createRoom({ roomID: 'again', roomName: '' })
+      await member.zim.joinRoom('again')
+      // the member's answers, each with whether the joiner was its topic peer when it went out
+      const topic = roomTopic(appID, 'again')
+      const pubsub = member.node.services.pubsub
+      const publish = pubsub.publish.bind(pubsub)
+      const answers: boolean[] = []
+      let firstAnswer = (): void => {}
+      const answered = new Promise<void>(resolve => { firstAnswer = resolve })
+      let joinerId = ''
+      pubsub.publish = async (t: string, data?: Uint8Array) => {
+        if (t === topic && data != null && peek(data).announcement?.kind === Announcement.Kind.ANSWER) {
+          answers.push(pubsub.getSubscribers(topic).some(p => p.toString() === joinerId))
+          firstAnswer()
+        }
+        return publish(t, data)
+      }
+      // the joiner reaches the member only once the member has answered its JOIN: refused before the join
+      // (its DHT would connect them at login), held during it
+      let joining = false
+      const key = await generateKeyPair('Ed25519')
+      const joiner = await startGatedPeer('joiner', key, (peer) => {
+        if (peer !== member.peerId.toString()) return true
+        return joining ? answered.then(() => true) : false
+      }, { appID, ...FAST, bootstrap: [host.addr] })
+      peers.push(joiner)
+      joinerId = joiner.peerId.toString()
+      joining = true
+      await joiner.zim.joinRoom('again')
+      await waitUntil('the member answers twice', () => answers.length >= 2)
+      assert.deepEqual(answers.slice(0, 2), [false, true], 'first before the joiner was its topic peer, then once it was')
+      const { memberList } = await joiner.zim.queryRoomMemberList('again', { nextFlag: '', count: 100 })
+      assert.deepEqual(memberList.map(m => m.userID).sort(), ['host', 'joiner', 'member'])
     } finally {
       await stopPeers(peers)
     }
