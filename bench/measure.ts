@@ -27,6 +27,9 @@ export interface LatencyResult {
   /** deliveries expected (messages x receivers) and seen */
   expected: number
   delivered: number
+  /** deliveries that came after the wait for them ended (not in `delivered`), and sends that failed */
+  late: number
+  failedSends: number
   duplicates: number
   /** process CPU time (user + system) per message sent, in ms */
   cpuPerMessage: number
@@ -90,23 +93,34 @@ export async function measureLatency (system: ChatSystem, n: number, options: La
   const started = performance.now()
   const interval = 1000 / options.rate
   const sends: Array<Promise<void>> = []
+  let failedSends = 0
   for (let i = 0; i < options.messages; i++) {
     const due = started + i * interval
     const wait = due - performance.now()
     if (wait > 1) await new Promise(resolve => setTimeout(resolve, wait))
-    sends.push(system.send(i % n, payload(i, options.size)).catch(() => {}))
+    sends.push(system.send(i % n, payload(i, options.size)).catch(() => { failedSends++ }))
   }
   const sendTime = (performance.now() - started) / 1000
   await Promise.all(sends)
   await Promise.race([allIn, new Promise(resolve => setTimeout(resolve, options.drainMs ?? 3000).unref())])
   const cpu = process.cpuUsage(cpuBefore)
-  // a run that did not deliver everything may have left a backlog: let it drain before the next one
-  if (samples.length < expected) await quiet(system)
-  else system.onMessage = () => {}
+  // a run that did not deliver everything may have left a backlog: let it drain before the next one, and
+  // count what comes meanwhile, so a short share tells late deliveries from lost ones
+  const late = new Set<string>()
+  if (samples.length < expected) {
+    await quiet(system, (to, data) => {
+      const key = `${to}:${data.slice(0, data.indexOf('|'))}`
+      if (!seen.has(key)) late.add(key)
+    })
+  } else {
+    system.onMessage = () => {}
+  }
   return {
     latency: summarize(samples),
     expected,
     delivered: samples.length,
+    late: late.size,
+    failedSends,
     duplicates,
     cpuPerMessage: (cpu.user + cpu.system) / 1000 / options.messages,
     sentPerSecond: options.messages / Math.max(sendTime, 0.001)
@@ -117,9 +131,12 @@ export async function measureLatency (system: ChatSystem, n: number, options: La
  * Waits (at most 30 s) until no delivery has come for a second: a saturated
  * run leaves a backlog, which must not spill into the next measurement.
  */
-async function quiet (system: ChatSystem): Promise<void> {
+async function quiet (system: ChatSystem, onDelivery: (to: number, data: string) => void = () => {}): Promise<void> {
   let last = performance.now()
-  system.onMessage = () => { last = performance.now() }
+  system.onMessage = (to, data) => {
+    last = performance.now()
+    onDelivery(to, data)
+  }
   const started = performance.now()
   while (performance.now() - last < 1000 && performance.now() - started < 30_000) {
     await new Promise(resolve => setTimeout(resolve, 100))

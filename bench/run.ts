@@ -93,7 +93,7 @@ interface Results {
   departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
-  scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, startMs: number, error?: string }>
+  scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, late?: number, failedSends?: number, startMs: number, error?: string }>
   /** roomsub's message path in a plain room and in a room full of attributes with history kept, side by side: medians over rounds */
   featureCost: { rounds: number, plain: FeatureCost, withState: FeatureCost }
 }
@@ -303,8 +303,9 @@ async function scalingRuns (o: Options, results: Results): Promise<void> {
       try {
         const messages = o.quick ? 40 : Math.min(o.messages, 200)
         const r = await probe<LatencyResult & { startMs: number }>(['latency', name, String(nodes), String(rate), String(messages), String(o.size)])
-        results.scaling.push({ system: name, nodes, rate, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage, delivered: r.delivered / r.expected, startMs: r.startMs })
-        log(`scaling: ${name} at ${nodes} nodes, ${fmt(rate, 1)} msgs/s: p50 ${fmt(r.latency.p50)} ms, ${fmt(100 * r.delivered / r.expected, 1)}% delivered, started in ${r.startMs} ms`)
+        results.scaling.push({ system: name, nodes, rate, p50: r.latency.p50, p99: r.latency.p99, cpuPerMessage: r.cpuPerMessage, delivered: r.delivered / r.expected, late: r.late, failedSends: r.failedSends, startMs: r.startMs })
+        const short = r.delivered < r.expected ? ` (${r.expected - r.delivered} of ${r.expected} missing: ${r.late} came later, ${r.failedSends} sends failed)` : ''
+        log(`scaling: ${name} at ${nodes} nodes, ${fmt(rate, 1)} msgs/s: p50 ${fmt(r.latency.p50)} ms, ${fmt(100 * r.delivered / r.expected, 1)}% delivered${short}, started in ${r.startMs} ms`)
       } catch (err) {
         results.scaling.push({ system: name, nodes, rate, p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN, delivered: Number.NaN, startMs: Number.NaN, error: String(err) })
         log(`scaling: ${name} at ${nodes} nodes failed: ${String(err)}`)
