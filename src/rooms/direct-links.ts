@@ -104,7 +104,8 @@ export class DirectLinks {
   private readonly links = new Map<string, Stream>()
   /** links peers opened to us: closed at stop, so an app's own node keeps no stream of ours */
   private readonly inbound = new Set<Stream>()
-  private readonly opening = new Set<string>()
+  /** links being opened, settled once open or given up */
+  private readonly opening = new Map<string, Promise<void>>()
   private readonly retryAt = new Map<string, number>()
   private stopped = false
 
@@ -157,6 +158,15 @@ export class DirectLinks {
     }
   }
 
+  /**
+   * Sends `wire` on `peer`'s link, first opening one (over a connection we
+   * hold) if there is none; false if none opens within OPEN_TIMEOUT_MS.
+   */
+  async sendOpening (peer: string, wire: Uint8Array): Promise<boolean> {
+    if (!this.ready(peer)) await this.opening.get(peer)
+    return this.send(peer, wire)
+  }
+
   private open (peer: string): void {
     if (this.stopped || this.opening.has(peer) || (this.retryAt.get(peer) ?? 0) > Date.now()) return
     let peerId
@@ -167,9 +177,8 @@ export class DirectLinks {
     }
     // only over a connection we hold: dialling members is the room's business (connectMembers)
     if (this.init.node.getConnections(peerId).length === 0) return
-    this.opening.add(peer)
     const signal = AbortSignal.any([this.init.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)])
-    this.init.node.dialProtocol(peerId, this.protocol, { signal })
+    const opened = this.init.node.dialProtocol(peerId, this.protocol, { signal })
       .then(link => {
         if (this.stopped) {
           link.abort(new Error('roomsub stopped'))
@@ -190,6 +199,7 @@ export class DirectLinks {
         }
       })
       .finally(() => { this.opening.delete(peer) })
+    this.opening.set(peer, opened)
   }
 
   private drop (peer: string, link: Stream): void {

@@ -754,6 +754,12 @@ export class RoomManager {
    */
   private onLinkedFrame (frame: DirectFrame, source: string, sourceBytes: Uint8Array): void {
     const room = this.rooms.get(frame.roomID)
+    if (room != null && !room.connected && this.connecting.has(frame.roomID) && frame.envelope.byteLength > 0) {
+      // while we join, members hand us their answers on links (answerAgain): the gate takes them as it
+      // takes the topic's (chat messages are ignored until we are in, as there)
+      this.gate.admit(room, frame.envelope, source).catch(err => { log.error('direct frame from %s in %s: %e', source, frame.roomID, err) })
+      return
+    }
     if (room == null || !room.connected) {
       // a member may still be sending as we leave: not a fault
       this.count('direct-not-in-room')
@@ -988,15 +994,33 @@ export class RoomManager {
    * joiner publishes its JOIN while it still dials the members of a direct
    * room: an answer sent before it is our topic peer reaches it only if it
    * is in the mesh of a member that has it (a member whose mesh is full
-   * turns its graft down). So we answer again once its subscription comes,
-   * if it comes within ANSWER_AGAIN_MS.
+   * turns its graft down). So once its subscription comes, if it comes
+   * within ANSWER_AGAIN_MS, we hand it our answer again (answerAgain).
    */
   private answerJoin (room: Room, joiner: string): void {
     this.scheduleAnswer(room)
     const topic = roomTopic(this.init.config.appID, room.roomID)
     const limit = this.init.config.directRoomSize
     if (limit <= 0 || room.members.size > limit || this.pubsub.getSubscribers(topic).some(p => p.toString() === joiner)) return
-    void this.waitForTopicPeer(topic, ANSWER_AGAIN_MS, 1, joiner).then(subscribed => { if (subscribed) this.scheduleAnswer(room) })
+    void this.waitForTopicPeer(topic, ANSWER_AGAIN_MS, 1, joiner).then(subscribed => { if (subscribed) this.answerAgain(room, joiner) })
+  }
+
+  /**
+   * Our answer once more, to the joiner alone, on our direct link to it: the
+   * rest of the room has it. An answer still waiting for its turn goes to
+   * the joiner with the rest (it is our topic peer now); with no link to the
+   * joiner, a fresh answer goes to everyone.
+   */
+  private answerAgain (room: Room, joiner: string): void {
+    if (this.rooms.get(room.roomID) !== room || !room.connected || this.answerPending.has(room.roomID)) return
+    const latest = room.latest
+    if (latest == null) {
+      this.scheduleAnswer(room)
+      return
+    }
+    void this.links.sendOpening(joiner, encodeDirectFrame(room.roomID, { envelope: latest })).then(sent => {
+      if (!sent) this.scheduleAnswer(room)
+    })
   }
 
   private scheduleAnswer (room: Room): void {
