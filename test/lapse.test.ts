@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it, before, after } from 'node:test'
 import { ZIMErrorCode } from '../src/index.js'
+import { resolveConfig } from '../src/zim/config.js'
 import { FAST, rejectsWith, startPeers, stopPeers, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
 
-/** How long a record outlives its last refresh with the FAST timings (see config.ts). */
-const RECORD_TTL = FAST.heartbeatInterval! * 4 * 3
+/** How long a record outlives its last refresh with the FAST timings. */
+const RECORD_TTL = resolveConfig({ appID: 1, ...FAST }).recordTTL
 
 async function elapse (ms: number, since: number): Promise<void> {
   await waitUntil(`${ms} ms since the event`, () => Date.now() - since > ms, ms + 5000)

@@ -323,6 +323,8 @@ export class RoomManager {
     // a DHT walk costs dozens of requests: ask it only when no neighbour is known to be in the room
     let snapshot: Snapshot | undefined
     let record: RoomRecordView | undefined
+    /** the newest record found, live or not: a join refused as missing says when the room's record lapsed */
+    let newest: RoomRecordView | undefined
     let unanswered = 0
     /** whether anybody (a neighbour, the registry, our own copy of a record) could say if the room exists */
     let told = false
@@ -338,6 +340,7 @@ export class RoomManager {
         const found = await recordLookup
         this.checkStopped()
         told ||= found.record != null || found.answers > 0
+        newest = found.record ?? newest
         record = found.record != null && isLive(found.record) ? found.record : undefined
         // a neighbour's subscriptions may have arrived while the registry was asked (a fresh connection)
         const second = await this.snapshotFromTopicPeers(room)
@@ -366,7 +369,8 @@ export class RoomManager {
       if (!told && this.init.node.getConnections().length === 0) {
         throw zimError(ZIMErrorCode.NetworkModuleNetworkError, `room ${room.roomID}: connected to no peer, so none could say whether it exists`)
       }
-      throw zimError(ZIMErrorCode.RoomModuleTheRoomDoesNotExist, `room ${room.roomID} does not exist`)
+      const lapsed = newest != null ? `: its record lapsed ${Date.now() - newest.expiresAt} ms ago` : ': no peer we reached is in it and the registry holds no record of it'
+      throw zimError(ZIMErrorCode.RoomModuleTheRoomDoesNotExist, `room ${room.roomID} does not exist${lapsed}`)
     }
     if (!exists) {
       await this.createAs(room, options)

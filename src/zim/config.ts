@@ -92,6 +92,8 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
   const heartbeatInterval = config.heartbeatInterval ?? 5000
   // a refresh is a DHT lookup and put: rarer than heartbeats, so it stays off the message path
   const recordRefreshInterval = heartbeatInterval * 4
+  const memberTimeout = config.memberTimeout ?? heartbeatInterval * 3
+  const registryTimeout = config.registryTimeout ?? 3000
   return {
     appID: config.appID,
     listen: config.listen ?? ['/ip4/0.0.0.0/tcp/0'],
@@ -99,8 +101,8 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
     libp2p: config.libp2p,
     privateKey: config.privateKey,
     heartbeatInterval,
-    memberTimeout: config.memberTimeout ?? heartbeatInterval * 3,
-    registryTimeout: config.registryTimeout ?? 3000,
+    memberTimeout,
+    registryTimeout,
     joinTimeout: config.joinTimeout ?? 5000,
     loginTimeout: config.loginTimeout ?? 10000,
     reorderWindow: config.reorderWindow ?? 1000,
@@ -114,6 +116,19 @@ export function resolveConfig (config: RoomsubConfig): ResolvedConfig {
     historyMaxAge: config.historyMaxAge ?? 60 * 60 * 1000,
     historyOnJoin: config.historyOnJoin ?? 0,
     recordRefreshInterval,
-    recordTTL: recordRefreshInterval * 3
+    recordTTL: recordTTL(recordRefreshInterval, heartbeatInterval, memberTimeout, registryTimeout)
   }
+}
+
+/**
+ * How long a record outlives its last refresh: two missed refreshes, and at
+ * least the longest a room can go between two stores of its record while it
+ * has members. That is the refresh interval, the heartbeat that runs the
+ * refresh, a designated member's silent crash going unnoticed (memberTimeout)
+ * before the next one takes over, and that refresh's lookup and put
+ * (registryTimeout each). With short heartbeats the registry's deadlines are
+ * the larger part: 3 intervals alone would let a busy room's record lapse.
+ */
+function recordTTL (refreshInterval: number, heartbeatInterval: number, memberTimeout: number, registryTimeout: number): number {
+  return Math.max(refreshInterval * 3, refreshInterval + heartbeatInterval + memberTimeout + registryTimeout * 2)
 }
