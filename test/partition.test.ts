@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ZIMRoomState } from '../src/index.js'
-import { FAST, startPartition, stopPeers, text } from './helpers.js'
+import { roomTopic } from '../src/rooms/topics.js'
+import { FAST, startPartition, startPeers, stopPeers, text, waitUntil } from './helpers.js'
 import type { Peer } from './helpers.js'
 
 const BOUND = FAST.memberTimeout! + FAST.heartbeatInterval! * 4
@@ -93,6 +94,45 @@ describe('partitions', () => {
       await everyoneHears(loserSide[0], all.filter(p => p !== loserSide[0]), 'race', 'one room')
     } finally {
       await stopPeers(all)
+    }
+  })
+
+  it('a member whose gossipsub stream to another outlived its connection is heard again: the other resets the connection once', async () => {
+    const peers = await startPeers(3)
+    try {
+      const [, stale, deaf] = peers
+      await peers[0].zim.createRoom({ roomID: 'stale', roomName: '' })
+      for (const p of peers.slice(1)) await p.zim.joinRoom('stale')
+      for (const p of peers) {
+        await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers('stale')).size === peers.length - 1)
+      }
+      // The state two members of a 50-member room in one process were left in after a loaded node's
+      // connections churned: gossipsub at one end still held an outbound stream whose connection had gone
+      // (it opens no new one while it holds one), so the other end never got its subscription. Made here
+      // at once: the stream's writes go nowhere, and the other end forgets the subscription.
+      const topic = roomTopic(stale.appID, 'stale')
+      const outbound = (stale.node.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: { send: (data: Uint8Array) => boolean } }> }).streamsOutbound.get(deaf.peerId.toString())
+      assert.ok(outbound != null, 'gossipsub holds a stream from stale to deaf')
+      outbound.rawStream.send = () => true
+      const topics = (deaf.node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
+      topics.get(topic)?.delete(stale.peerId.toString())
+      // stale's heartbeats go into the dead stream and nobody forwards them (stale takes deaf for a
+      // subscriber): deaf takes stale for gone, and, once it finds stale connected but not on the topic,
+      // resets the connection
+      await deaf.events.waitFor('deaf takes stale for gone', () => deaf.events.leftUsers('stale').includes(stale.userID), FAST.memberTimeout! * 4)
+      await deaf.events.waitFor('deaf hears stale again', () => deaf.events.joinedUsers('stale').filter(u => u === stale.userID).length === 2, 15_000)
+      for (const [p, q] of [[stale, deaf], [deaf, stale]]) {
+        await q.zim.sendMessage(text(`from ${q.userID} after`), 'stale', 1, { priority: 1 })
+        await p.events.waitFor(`${p.userID} hears ${q.userID}`, () => p.events.textsFrom(q.userID).includes(`from ${q.userID} after`))
+      }
+      // and it lasts: two member timeouts later deaf still lists stale, taken for gone once
+      const mended = Date.now()
+      await waitUntil('two member timeouts pass', () => Date.now() - mended > FAST.memberTimeout! * 2, FAST.memberTimeout! * 2 + 1000)
+      const { memberList } = await deaf.zim.queryRoomMemberList('stale', { nextFlag: '', count: 100 })
+      assert.ok(memberList.some(m => m.userID === stale.userID), 'deaf lists stale')
+      assert.equal(deaf.events.leftUsers('stale').filter(u => u === stale.userID).length, 1)
+    } finally {
+      await stopPeers(peers)
     }
   })
 })

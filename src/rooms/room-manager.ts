@@ -1317,8 +1317,34 @@ export class RoomManager {
         const heard = lost.heard
         lost.heard = undefined
         if (heard != null && this.rooms.get(room.roomID) === room && room.connected) void this.gate.admit(room, heard.raw)
+        // a new connection's subscriptions take a moment to come
+        if (lost.reset !== true) this.after(Math.max(this.init.config.heartbeatInterval, MEMBER_CHECK_TIMEOUT_MS), () => { this.resetIfTopicMissing(room, lost) })
       }, err => { log('could not reach lost member %s of %s at %d addresses: %e', lost.peerId, room.roomID, targets.length, err) })
       .finally(() => this.checking.delete(key))
+  }
+
+  /**
+   * A lost member we reached again, connected to us, that gossipsub still
+   * does not show on the room's topic: gossipsub holds a stream to it that
+   * its connection took down without telling it (seen at 50 members in one
+   * process, after a loaded node's connections churned). It creates no new
+   * stream while it holds one, so our subscription never reaches the peer
+   * and what we publish goes nowhere, and the peer's side looks sound to it:
+   * each takes the other for gone, for good, and no dial mends it (the
+   * connection is up). Our connections to it are closed once, which clears
+   * gossipsub's state at both ends; the next redial starts afresh.
+   */
+  private resetIfTopicMissing (room: Room, lost: LostMember): void {
+    if (this.rooms.get(room.roomID) !== room || !room.connected || room.lost.get(lost.peerId) !== lost || lost.reachable !== true || lost.reset === true) return
+    const peer = peerIdFromString(lost.peerId)
+    if (this.init.node.getConnections(peer).length === 0) return
+    if (this.pubsub.getSubscribers(roomTopic(this.init.config.appID, room.roomID)).some(p => p.equals(peer))) return
+    log('%s at %s: lost member %s is reached but not on the topic: closing our connections to it once', room.roomID, this.init.user.userID, lost.peerId)
+    lost.reset = true
+    // believed again only once a dial after the reset reaches it
+    lost.reachable = false
+    lost.nextTry = Date.now() + this.init.config.heartbeatInterval
+    this.init.node.hangUp(peer).catch(err => { log('closing connections to %s failed: %e', lost.peerId, err) })
   }
 
   // ---------------------------------------------------------------- leaving

@@ -63,6 +63,8 @@ export interface LostMember {
   reachable?: boolean
   /** its newest announcement heard while not reachable (the signed envelope): applied once a dial reaches it */
   heard?: { seq: bigint, raw: Uint8Array }
+  /** reached, but gossipsub did not carry the room between us: our connections to it were closed once (RoomManager.resetIfTopicMissing) */
+  reset?: boolean
   /** where its messages stood when we lost it: if it comes back in the same session, delivery resumes there */
   ordering: { userID: string, session: bigint, nextMsgSeq: bigint, missing: Set<bigint> }
 }
