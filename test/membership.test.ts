@@ -222,6 +222,35 @@ describe('membership', () => {
     }
   })
 
+  it('a member check whose dial timed out while this process was stalled checks again: a live member is not reported left', async () => {
+    // a check's dial is given 1000 ms here; the member stays a member a while after falling silent
+    const peers = await startPeers(2, { config: { heartbeatInterval: 1000, memberTimeout: 6000 } })
+    try {
+      const [a, b] = peers
+      await a.zim.createRoom({ roomID: 'stalled', roomName: '' })
+      await b.zim.joinRoom('stalled')
+      await a.events.waitFor('a sees b', () => a.events.joinedUsers('stalled').includes(b.userID))
+      // a's connection to b closes and a checks b with a dial; then a's event loop is held up longer than the
+      // dial's deadline (what a node starting 50 members in one process did for seconds): the deadline
+      // passes with the dial's handshake never read
+      let stalledUntil = 0
+      a.node.addEventListener('peer:disconnect', () => {
+        if (stalledUntil !== 0) return
+        const until = Date.now() + 1500
+        while (Date.now() < until) {}
+        stalledUntil = Date.now()
+      })
+      await a.node.hangUp(b.peerId)
+      await waitUntil('a is connected to b again, well after the stall', () => stalledUntil > 0 && Date.now() - stalledUntil > 2000 && a.node.getConnections(b.peerId).length > 0, 10_000)
+      assert.deepEqual(a.events.leftUsers('stalled'), [], 'a did not report b left')
+      assert.deepEqual(b.events.leftUsers('stalled'), [], 'b did not report a left')
+      await b.zim.sendMessage(text('still here'), 'stalled', 1, { priority: 1 })
+      await a.events.waitFor('a hears b', () => a.events.textsFrom(b.userID).includes('still here'))
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
   it('members not connected to a stopped member learn it from a neighbour and check it themselves, well before expiry', async () => {
     const peers = await startLine(3, { config: { heartbeatInterval: 1000, memberTimeout: 6000 } })
     try {

@@ -8,6 +8,7 @@
  * in rooms, members and verified frames.
  */
 import { copyBytes } from '../wire/bytes.js'
+import { performance } from 'node:perf_hooks'
 import { logger } from '@libp2p/logger'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
@@ -54,6 +55,8 @@ const REPUBLISH_DEBOUNCE_MS = 25
 const STRENGTHEN_TIMEOUT_MS = 1000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
+/** a check's dial that timed out while this process's event loop was busier than this says nothing of the member */
+const CHECK_STALL_UTILIZATION = 0.9
 /** dials toward a full mesh one room starts at once, so a joiner of a big room does not dial everyone in one go */
 const DIRECT_DIALS_AT_ONCE = 8
 /** a dial toward a full mesh is off the join path, so it may take as long as a loaded host needs */
@@ -1276,17 +1279,38 @@ export class RoomManager {
     const addrs = member.addrs.flatMap(a => { try { return [multiaddr(a)] } catch { return [] } })
     this.checking.add(key)
     const timeout = Math.max(100, Math.min(MEMBER_CHECK_TIMEOUT_MS, this.init.config.memberTimeout / 2))
-    const check = addrs.length === 0
-      ? Promise.reject(new Error('no address'))
-      : this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeout)]) })
-    check.then(() => { log('%s in %s is alive after all', member.userID, room.roomID) }, () => {
-      if (this.rooms.get(room.roomID) !== room || room.members.get(member.userID) !== member) return
-      log('%s in %s did not answer a check (%s): gone', member.userID, room.roomID, tellRoom ? 'our connection closed' : 'a notice')
-      room.removeMembers([member])
-      if (tellRoom && room.connected) {
-        this.announce(room, Announcement.Kind.GONE, member).catch(err => { log('gone notice in %s failed: %e', room.roomID, err) })
-      }
-    }).finally(() => this.checking.delete(key))
+    const attempt = (): void => {
+      const startedAt = Date.now()
+      const busy = performance.eventLoopUtilization()
+      const check = addrs.length === 0
+        ? Promise.reject(new Error('no address'))
+        : this.init.node.dial(addrs, { signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeout)]) })
+      check.then(() => {
+        log('%s in %s is alive after all', member.userID, room.roomID)
+        this.checking.delete(key)
+      }, () => {
+        if (this.rooms.get(room.roomID) !== room || room.members.get(member.userID) !== member) {
+          this.checking.delete(key)
+          return
+        }
+        // a dial that ran out its deadline while our own event loop had no time to read its handshake says
+        // nothing of the member (a loaded node took live members for gone, by the dozen): dial again, while
+        // the member would still count as present anyway. A refused dial fails at once and is believed.
+        const stalled = Date.now() - startedAt >= timeout * 0.9 && performance.eventLoopUtilization(busy).utilization > CHECK_STALL_UTILIZATION
+        if (stalled && !this.stopped && Date.now() - now + timeout <= this.init.config.memberTimeout) {
+          log('%s in %s: check timed out while this process was stalled: checking again', member.userID, room.roomID)
+          attempt()
+          return
+        }
+        this.checking.delete(key)
+        log('%s in %s did not answer a check (%s): gone', member.userID, room.roomID, tellRoom ? 'our connection closed' : 'a notice')
+        room.removeMembers([member])
+        if (tellRoom && room.connected) {
+          this.announce(room, Announcement.Kind.GONE, member).catch(err => { log('gone notice in %s failed: %e', room.roomID, err) })
+        }
+      })
+    }
+    attempt()
   }
 
   /**
