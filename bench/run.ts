@@ -4,6 +4,8 @@
  * like. Prints a table, writes bench/results/latest.json and an SVG chart.
  * Then the floor under roomsub's message path, plain libp2p streams on the
  * same stack, at the same two rates: what is left over it is roomsub's own.
+ * Last, the low-rate latency again with one member per process, as users
+ * run a room (bench/processes.ts).
  *
  *   --nodes N      members in the room (default 10)
  *   --size B       message size in bytes (default 100)
@@ -23,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { RoomsubSystem, RoomsubWithStateSystem, SocketIOSystem, createSystem, until, BENCH_ROOMSUB_CONFIG } from './systems.js'
 import { measureLatency, measureThroughput, newUsers, summarize, timeCreates, timeJoins } from './measure.js'
 import { latencyChart } from './chart.js'
+import { measureAcrossProcesses } from './processes.js'
 import type { LatencyResult, Summary, ThroughputResult } from './measure.js'
 import type { SystemName } from './systems.js'
 
@@ -43,6 +46,11 @@ interface Options {
   rates: number[]
   /** joins and createRooms timed: a p99 needs 100 samples (below that it is the slowest one) */
   repeats: number
+  /** how long a memory probe lets its nodes settle before it measures */
+  settleMs: number
+  /** members (one per process) and messages of the run across processes */
+  processMembers: number
+  processMessages: number
 }
 
 function parseOptions (argv: string[]): Options {
@@ -72,7 +80,10 @@ function parseOptions (argv: string[]): Options {
     memorySizes: quick ? [5] : [10, 50],
     rooms: quick ? 20 : 100,
     rates: quick ? [100, 400] : [50, 100, 200, 400, 800, 1600, 3200],
-    repeats: quick ? 3 : 100
+    repeats: quick ? 3 : 100,
+    settleMs: quick ? 1000 : 3000,
+    processMembers: quick ? 3 : num('nodes', 10),
+    processMessages: quick ? 30 : num('messages', 300)
   }
 }
 
@@ -94,6 +105,8 @@ interface Results {
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
   scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, late?: number, failedSends?: number, startMs: number, error?: string }>
+  /** the low-rate latency with every member (and the hub's server) in a process of its own */
+  processes: PerSystem<LatencyResult & { startMs: number, error?: string }>
   /** roomsub's message path in a plain room and in a room full of attributes with history kept, side by side: medians over rounds */
   featureCost: { rounds: number, plain: FeatureCost, withState: FeatureCost }
 }
@@ -242,7 +255,7 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
   for (const nodes of o.memorySizes) {
     for (const name of SYSTEMS) {
       try {
-        const m = await probe<{ heap: number, rss: number }>(['memory', name, String(nodes)])
+        const m = await probe<{ heap: number, rss: number }>(['memory', name, String(nodes), String(o.settleMs)])
         results.memory.push({ system: name, nodes, heapPerNode: m.heap, rssPerNode: m.rss })
         log(`memory: ${name} at ${nodes} nodes: ${mb(m.heap)} heap, ${mb(m.rss)} rss per node`)
       } catch (err) {
@@ -252,7 +265,7 @@ async function memoryRuns (o: Options, results: Results): Promise<void> {
       }
     }
   }
-  const m = await probe<{ heap: number, rss: number }>(['rooms', String(o.rooms)])
+  const m = await probe<{ heap: number, rss: number }>(['rooms', String(o.rooms), String(o.settleMs)])
   results.roomsMemory = { rooms: o.rooms, heapPerRoom: m.heap, rssPerRoom: m.rss }
 }
 
@@ -314,6 +327,24 @@ async function scalingRuns (o: Options, results: Results): Promise<void> {
   }
 }
 
+/**
+ * The low-rate latency run with one member per process: each member works on
+ * its own event loop and a hop wakes another process, as among users' machines
+ * (here two cores run two processes at a time).
+ */
+async function processRuns (o: Options, results: Results): Promise<void> {
+  for (const name of SYSTEMS) {
+    try {
+      results.processes[name] = await measureAcrossProcesses(name, o.processMembers, { messages: o.processMessages, rate: o.rate, size: o.size })
+      const r = results.processes[name]
+      log(`processes: ${name}, ${o.processMembers} members in ${o.processMembers} processes: p50 ${fmt(r.latency.p50)} ms, p99 ${fmt(r.latency.p99)} ms, ${r.delivered} of ${r.expected} delivered, started in ${fmt(r.startMs, 0)} ms`)
+    } catch (err) {
+      results.processes[name] = { latency: summarize([]), expected: 0, delivered: 0, late: 0, failedSends: 0, duplicates: 0, cpuPerMessage: Number.NaN, sentPerSecond: 0, startMs: Number.NaN, error: String(err) }
+      log(`processes: ${name} failed: ${String(err)}`)
+    }
+  }
+}
+
 /** deliveries per second of a 10-member room at `rate`, spread over `nodes - 1` receivers */
 function scalingRate (rate: number, nodes: number): number {
   return Math.min(rate, rate * 9 / Math.max(1, nodes - 1))
@@ -369,6 +400,13 @@ function table (r: Results): string {
   floor(r.options.rate, r.floor.lowRate, r.lowRate.roomsub, r.lowRate['socket.io'])
   floor(r.options.loadRate, r.floor.underLoad, r.underLoad.roomsub, r.underLoad['socket.io'])
   lines.push('')
+  lines.push(`one member per process (${r.options.processMembers} processes, the hub's server in one more), @${r.options.rate}/s`)
+  row('', 'roomsub', 'gossipsub', 'socket.io', 'vs gossipsub', 'vs socket.io')
+  lat('  latency p50 ms', x => x.latency.p50, r.processes)
+  lat('  latency p99 ms', x => x.latency.p99, r.processes)
+  lat('  CPU ms per message, all processes', x => x.cpuPerMessage, r.processes)
+  lat('  delivered share', x => x.delivered / x.expected, r.processes)
+  lines.push('')
   lines.push('scaling (each in a fresh process, deliveries/s held at a 10-member room\'s): p50 / p99 ms, CPU ms per message')
   for (const nodes of r.options.scaling) {
     const cells = SYSTEMS.map(s => {
@@ -396,6 +434,7 @@ async function main (): Promise<void> {
     memory: [],
     roomsMemory: { rooms: 0, heapPerRoom: Number.NaN, rssPerRoom: Number.NaN },
     scaling: [],
+    processes: {},
     featureCost: { rounds: 0, plain: { p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN }, withState: { p50: Number.NaN, p99: Number.NaN, cpuPerMessage: Number.NaN } }
   }
   const t0 = performance.now()
@@ -405,6 +444,7 @@ async function main (): Promise<void> {
   log('membership: join, create, departures'); await membershipRuns(o, results)
   log('memory'); await memoryRuns(o, results)
   log('scaling'); await scalingRuns(o, results)
+  log('one member per process'); await processRuns(o, results)
   mkdirSync(o.out, { recursive: true })
   writeFileSync(join(o.out, 'latest.json'), JSON.stringify(results, null, 2))
   writeFileSync(join(o.out, 'latency.svg'), latencyChart(results.scaling, SYSTEMS))

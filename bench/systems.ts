@@ -12,6 +12,7 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { Server } from 'socket.io'
 import { io as connectClient } from 'socket.io-client'
@@ -40,7 +41,7 @@ const ROOM = 'bench'
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 
 /** Extra direct links per peer, as roomsub's default roomPeerTarget makes for its own members. */
-const EXTRA_LINKS = 3
+export const EXTRA_LINKS = 3
 
 /**
  * roomsub's defaults, but no client rate limit (the harness measures the
@@ -58,12 +59,16 @@ export const BENCH_ROOMSUB_CONFIG: Partial<RoomsubConfig> = {
 
 export class RoomsubSystem implements ChatSystem {
   readonly name = 'roomsub'
-  readonly appID = 7000 + Math.floor(Math.random() * 1_000_000)
+  readonly appID: number
   private readonly config: Partial<RoomsubConfig>
 
-  /** `config` overrides the defaults for every peer (the departure runs shorten the heartbeat) */
-  constructor (config: Partial<RoomsubConfig> = {}) {
+  /**
+   * `config` overrides the defaults for every peer (the departure runs shorten the heartbeat);
+   * `appID` joins one member per process to the same room
+   */
+  constructor (config: Partial<RoomsubConfig> = {}, appID = 7000 + Math.floor(Math.random() * 1_000_000)) {
     this.config = config
+    this.appID = appID
   }
   peers: ZIM[] = []
   onMessage: (to: number, payload: string) => void = () => {}
@@ -78,8 +83,7 @@ export class RoomsubSystem implements ChatSystem {
   }
 
   async addPeer (index: number, config: Partial<RoomsubConfig> = {}): Promise<ZIM> {
-    const bootstrap = this.bootstrapAddr()
-    const zim = ZIM.create({ appID: this.appID, ...BENCH_ROOMSUB_CONFIG, ...this.config, ...config, bootstrap })
+    const zim = ZIM.create({ appID: this.appID, ...BENCH_ROOMSUB_CONFIG, ...this.config, ...config, bootstrap: config.bootstrap ?? this.bootstrapAddr() })
     zim.on('roomMessageReceived', (_z, { messageList }) => {
       for (const m of messageList) this.onMessage(index, (m as ZIMMessage & { message: string }).message)
     })
@@ -90,12 +94,21 @@ export class RoomsubSystem implements ChatSystem {
   }
 
   async start (n: number): Promise<void> {
-    for (let i = 0; i < n; i++) {
-      const zim = await this.addPeer(i)
-      this.peers.push(zim)
-      if (i === 0) await zim.createRoom({ roomID: ROOM, roomName: 'Bench' })
-      else await zim.joinRoom(ROOM)
-    }
+    for (let i = 0; i < n; i++) await this.addMember(i)
+  }
+
+  /** Member `index` logs in (through `bootstrap`, else a member of this process) and enters the room: the first creates it. */
+  async addMember (index: number, bootstrap?: string[]): Promise<ZIM> {
+    const zim = await this.addPeer(index, bootstrap != null ? { bootstrap } : {})
+    this.peers.push(zim)
+    if (index === 0) await zim.createRoom({ roomID: ROOM, roomName: 'Bench' })
+    else await zim.joinRoom(ROOM)
+    return zim
+  }
+
+  /** how many members `peer` counts in the room, itself included */
+  async memberCount (peer: number): Promise<number> {
+    return (await this.peers[peer].queryRoomOnlineMemberCount(ROOM)).count
   }
 
   async send (from: number, payload: string): Promise<void> {
@@ -139,36 +152,52 @@ export class RoomsubWithStateSystem extends RoomsubSystem {
 export class GossipsubSystem implements ChatSystem {
   readonly name = 'gossipsub'
   private nodes: Array<Libp2p<{ pubsub: GossipSub }>> = []
-  private readonly topic = `/bench/${Math.random()}`
+  readonly topic: string
   onMessage: (to: number, payload: string) => void = () => {}
 
+  /** `topic` joins one member per process to the same topic */
+  constructor (topic = `/bench/${Math.random()}`) {
+    this.topic = topic
+  }
+
   async start (n: number): Promise<void> {
-    const decoder = new TextDecoder()
     for (let i = 0; i < n; i++) {
-      const node = await createLibp2p({
-        addresses: { listen: LOOPBACK },
-        transports: [tcp()],
-        connectionEncrypters: [noise()],
-        streamMuxers: [yamux()],
-        connectionManager: { inboundConnectionThreshold: 1000 },
-        // the default StrictSign: every message signed by its author and verified by every receiver.
-        // Loopback is exempt from IP colocation scoring (as in roomsub), else more than 13 nodes on
-        // one host graylist each other and the baseline breaks down instead of slowing down.
-        services: {
-          identify: identify(),
-          pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } })
-        }
-      })
-      node.services.pubsub.addEventListener('message', (evt) => {
-        if (evt.detail.topic === this.topic) this.onMessage(i, decoder.decode(evt.detail.data))
-      })
-      node.services.pubsub.subscribe(this.topic)
       const targets = i === 0 ? [] : [0, ...pick(i, Math.min(EXTRA_LINKS, i - 1), 1)]
-      for (const t of targets) await node.dial(this.nodes[t].getMultiaddrs()[0])
-      this.nodes.push(node)
+      await this.addNode(i, targets.map(t => this.nodes[t].getMultiaddrs()[0].toString()))
     }
     // ready when every node knows at least one subscriber and node 0 knows all it is connected to
-    await until(() => this.nodes.every(node => node.services.pubsub.getSubscribers(this.topic).length > 0), 10_000)
+    await until(() => this.nodes.every((_, i) => this.ready(i)), 10_000)
+  }
+
+  /** a node that knows at least one other subscriber of the topic */
+  ready (node: number): boolean {
+    return this.nodes[node].services.pubsub.getSubscribers(this.topic).length > 0
+  }
+
+  /** Node `index` starts, subscribes and dials `dial`; returns its address. */
+  async addNode (index: number, dial: string[]): Promise<string> {
+    const decoder = new TextDecoder()
+    const node = await createLibp2p({
+      addresses: { listen: LOOPBACK },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      connectionManager: { inboundConnectionThreshold: 1000 },
+      // the default StrictSign: every message signed by its author and verified by every receiver.
+      // Loopback is exempt from IP colocation scoring (as in roomsub), else more than 13 nodes on
+      // one host graylist each other and the baseline breaks down instead of slowing down.
+      services: {
+        identify: identify(),
+        pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1']) } })
+      }
+    })
+    node.services.pubsub.addEventListener('message', (evt) => {
+      if (evt.detail.topic === this.topic) this.onMessage(index, decoder.decode(evt.detail.data))
+    })
+    node.services.pubsub.subscribe(this.topic)
+    for (const addr of dial) await node.dial(multiaddr(addr))
+    this.nodes.push(node)
+    return node.getMultiaddrs()[0].toString()
   }
 
   async send (from: number, payload: string): Promise<void> {
@@ -258,10 +287,15 @@ export class SocketIOSystem implements ChatSystem {
   private http?: ReturnType<typeof createServer>
   clients: Socket[] = []
   private readonly allClients: Socket[] = []
-  private url = ''
+  /** where the hub listens: set by listen(), or given to clients in other processes */
+  url: string
   onMessage: (to: number, payload: string) => void = () => {}
   onJoined: (to: number, userID: string) => void = () => {}
   onLeft: (to: number, userID: string) => void = () => {}
+
+  constructor (url = '') {
+    this.url = url
+  }
 
   async listen (): Promise<void> {
     this.http = createServer()
@@ -318,7 +352,7 @@ export class SocketIOSystem implements ChatSystem {
 }
 
 /** `count` distinct numbers from [from, below) */
-function pick (below: number, count: number, from = 0): number[] {
+export function pick (below: number, count: number, from = 0): number[] {
   const pool = Array.from({ length: below - from }, (_, i) => i + from)
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1))

@@ -38,7 +38,13 @@ describe('benchmark harness', () => {
         assert.ok(low.cpuPerMessage > 0)
         assert.ok(r.throughput[system].sustainedRate > 0, `${system} sustained some rate`)
         assert.ok(r.scaling.some((s: { system: string }) => s.system === system))
+        const apart = r.processes[system]
+        assert.equal(apart.error, undefined, `${system} ran with one member per process`)
+        assert.equal(apart.delivered, apart.expected, `${system} delivered every message with one member per process`)
+        assert.ok(apart.expected > 0 && apart.latency.p50 > 0 && apart.latency.p99 >= apart.latency.p50, `${system} p50 ${apart.latency.p50} ms across processes`)
+        assert.ok(apart.cpuPerMessage > 0)
       }
+      assert.match(stdout, /one member per process/)
       for (const floor of [r.floor.lowRate, r.floor.underLoad]) {
         assert.equal(floor.delivered, floor.expected, 'the floor (plain streams) delivered every message')
         assert.ok(floor.latency.p50 > 0 && floor.latency.p99 >= floor.latency.p50, `floor p50 ${floor.latency.p50} ms`)
