@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the same chat workload on roomsub, raw gossipsub and a
  * socket.io hub, in one process and one run, so the ratios compare like with
- * like. Prints a table, writes bench/results/latest.json and an SVG chart.
+ * like. Prints a table and writes it to bench/results/latest.txt, with
+ * latest.json and an SVG chart.
  * Then the floor under roomsub's message path, plain libp2p streams on the
  * same stack, at the same two rates: what is left over it is roomsub's own.
  * Last, the low-rate latency again with one member per process, as users
@@ -448,7 +449,9 @@ async function main (): Promise<void> {
   mkdirSync(o.out, { recursive: true })
   writeFileSync(join(o.out, 'latest.json'), JSON.stringify(results, null, 2))
   writeFileSync(join(o.out, 'latency.svg'), latencyChart(results.scaling, SYSTEMS))
-  process.stdout.write(table(results) + '\n')
+  const text = table(results) + '\n'
+  writeFileSync(join(o.out, 'latest.txt'), text)
+  process.stdout.write(text)
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s; results in ${o.out}`)
 }
 

@@ -13,7 +13,7 @@ import { describe, it } from 'node:test'
 interface Summary { count: number, p50: number, p99: number }
 
 describe('benchmark harness', () => {
-  it('runs --quick and writes a table, latest.json and an SVG chart with sane figures', async (t) => {
+  it('runs --quick and writes a table (printed and in latest.txt), latest.json and an SVG chart with sane figures', async (t) => {
     const out = mkdtempSync(join(tmpdir(), 'roomsub-bench-'))
     try {
       const script = fileURLToPath(new URL('../bench/run.js', import.meta.url))
@@ -45,6 +45,7 @@ describe('benchmark harness', () => {
         assert.ok(apart.cpuPerMessage > 0)
       }
       assert.match(stdout, /one member per process/)
+      assert.equal(readFileSync(join(out, 'latest.txt'), 'utf8'), stdout, 'latest.txt holds the table printed')
       for (const floor of [r.floor.lowRate, r.floor.underLoad]) {
         assert.equal(floor.delivered, floor.expected, 'the floor (plain streams) delivered every message')
         assert.ok(floor.latency.p50 > 0 && floor.latency.p99 >= floor.latency.p50, `floor p50 ${floor.latency.p50} ms`)
