@@ -251,6 +251,50 @@ describe('membership', () => {
     }
   })
 
+  it('a member whose heartbeats wait unread while this process is saturated is not reported left', async () => {
+    const peers = await startPeers(2)
+    const memberTimeout = FAST.memberTimeout!
+    try {
+      const [a, b] = peers
+      await a.zim.createRoom({ roomID: 'saturated', roomName: '' })
+      await b.zim.joinRoom('saturated')
+      await a.events.waitFor('a sees b', () => a.events.joinedUsers('saturated').includes(b.userID))
+      // what 50 members starting in one process did: a's event loop stays busy, its timers run on time, and b's
+      // heartbeats wait unread (here: their validation waits for the load to end) for longer than memberTimeout
+      const pubsub = a.node.services.pubsub
+      const topic = roomTopic(a.appID, 'saturated')
+      const validate = pubsub.topicValidators.get(topic)
+      assert.ok(validate != null)
+      let loadEnded = (): void => {}
+      const loadEnds = new Promise<void>(resolve => { loadEnded = resolve })
+      pubsub.topicValidators.set(topic, async (source, message) => {
+        if (source.equals(b.peerId)) await loadEnds
+        return validate(source, message)
+      })
+      const loadUntil = Date.now() + memberTimeout * 1.5
+      await new Promise<void>(resolve => {
+        const busy = (): void => {
+          const slice = Date.now() + 10
+          while (Date.now() < slice) {}
+          if (Date.now() < loadUntil) setImmediate(busy)
+          else resolve()
+        }
+        busy()
+      })
+      pubsub.topicValidators.set(topic, validate)
+      loadEnded()
+      const ended = Date.now()
+      await b.zim.sendMessage(text('after the load'), 'saturated', 1, { priority: 1 })
+      await a.events.waitFor('a hears b', () => a.events.textsFrom(b.userID).includes('after the load'))
+      await waitUntil('two member timeouts after the load', () => Date.now() - ended > memberTimeout * 2, memberTimeout * 4)
+      assert.deepEqual(a.events.leftUsers('saturated'), [], 'a did not report b left')
+      const { memberList } = await a.zim.queryRoomMemberList('saturated', { count: 10, nextFlag: '' })
+      assert.deepEqual(sorted(memberList.map(m => m.userID)), sorted([a.userID, b.userID]))
+    } finally {
+      await stopPeers(peers)
+    }
+  })
+
   it('members not connected to a stopped member learn it from a neighbour and check it themselves, well before expiry', async () => {
     const peers = await startLine(3, { config: { heartbeatInterval: 1000, memberTimeout: 6000 } })
     try {

@@ -55,8 +55,11 @@ const REPUBLISH_DEBOUNCE_MS = 25
 const STRENGTHEN_TIMEOUT_MS = 1000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
-/** a check's dial that timed out while this process's event loop was busier than this says nothing of the member */
-const CHECK_STALL_UTILIZATION = 0.9
+/**
+ * An event loop busier than this may not have read what members sent: a check's dial that timed out
+ * meanwhile says nothing of the member, and the time does not count as members' silence.
+ */
+const STALL_UTILIZATION = 0.9
 /** dials toward a full mesh one room starts at once, so a joiner of a big room does not dial everyone in one go */
 const DIRECT_DIALS_AT_ONCE = 8
 /** a dial toward a full mesh is off the join path, so it may take as long as a loaded host needs */
@@ -1047,6 +1050,9 @@ export class RoomManager {
    */
   private startHeartbeat (room: Room): void {
     this.heartbeating.add(room)
+    // members' silence is counted up to `heard`: the last beat before which our event loop had time to read
+    let heard = Date.now()
+    let busy = performance.eventLoopUtilization()
     const schedule = (): void => {
       const wait = this.jittered(this.init.config.heartbeatInterval)
       const due = Date.now() + wait
@@ -1055,10 +1061,17 @@ export class RoomManager {
     const beat = (due: number): void => {
       // stops when the room is left (not connected, not connecting), before its LEAVE could be followed by a beat
       if (this.rooms.get(room.roomID) !== room || !(room.connected || this.connecting.has(room.roomID))) return
+      // a late timer means this process stalled: timers run before the frames that queued up meanwhile
+      // are read, so the stall does not count as members' silence
+      const now = Math.min(Date.now(), due)
+      // nor does a beat's worth of a saturated loop, whose timers may run on time while frames wait unread
+      // (validations queued behind a 50-member start): for one memberTimeout at most, so a member that did
+      // fall silent is still found gone under a load that does not end
+      const saturated = performance.eventLoopUtilization(busy).utilization > STALL_UTILIZATION
+      busy = performance.eventLoopUtilization()
+      heard = saturated ? Math.max(heard, now - this.init.config.memberTimeout) : now
       if (room.connected) {
-        // a late timer means this process stalled: timers run before the frames that queued up meanwhile
-        // are read, so the stall does not count as members' silence
-        room.sweep(Math.min(Date.now(), due))
+        room.sweep(heard)
         this.redialLost(room)
         this.connectMembers(room)
       }
@@ -1296,7 +1309,7 @@ export class RoomManager {
         // a dial that ran out its deadline while our own event loop had no time to read its handshake says
         // nothing of the member (a loaded node took live members for gone, by the dozen): dial again, while
         // the member would still count as present anyway. A refused dial fails at once and is believed.
-        const stalled = Date.now() - startedAt >= timeout * 0.9 && performance.eventLoopUtilization(busy).utilization > CHECK_STALL_UTILIZATION
+        const stalled = Date.now() - startedAt >= timeout * 0.9 && performance.eventLoopUtilization(busy).utilization > STALL_UTILIZATION
         if (stalled && !this.stopped && Date.now() - now + timeout <= this.init.config.memberTimeout) {
           log('%s in %s: check timed out while this process was stalled: checking again', member.userID, room.roomID)
           attempt()
