@@ -41,11 +41,15 @@ class MemberProcess {
       this.exited = true
       for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`member process exited with ${code}`))
     })
+    // the process did not start, or a send raced its exit: whoever waits on it fails now, not at the timeout
+    this.child.on('error', (err) => {
+      for (const waiter of this.waiting.splice(0)) waiter.reject(err)
+    })
   }
 
-  /** `command` sent without waiting for anything back (a message to send: timed in the child) */
+  /** `command` sent without waiting for anything back (a message to send: timed in the child); a gone member misses it */
   tell (command: ToMember): void {
-    this.child.send(command)
+    if (!this.exited && this.child.connected) this.child.send(command)
   }
 
   async ask (command: ToMember): Promise<FromMember> {
