@@ -46,7 +46,11 @@ export interface LatencyOptions {
 }
 
 function payload (id: number, size: number): string {
-  const head = `${id}|${performance.now().toFixed(4)}|`
+  return padded(`${id}|${performance.now().toFixed(4)}|`, size)
+}
+
+/** `head` filled up to `size` characters (a message of the benchmark's size) */
+export function padded (head: string, size: number): string {
   return size > head.length ? head + 'x'.repeat(size - head.length) : head
 }
 

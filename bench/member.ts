@@ -15,6 +15,7 @@
  * nothing but the member's own work runs between a message and its receipt.
  */
 import { GossipsubSystem, RoomsubSystem, SocketIOSystem } from './systems.js'
+import { padded } from './measure.js'
 import type { SystemName } from './systems.js'
 
 export interface MemberStart {
@@ -115,8 +116,7 @@ async function handle (command: ToMember): Promise<void> {
     reply({ inRoom: await (member?.inRoom() ?? false) })
   } else if ('send' in command) {
     const id = command.send
-    const head = `${id}|`
-    const payload = size > head.length ? head + 'x'.repeat(size - head.length) : head
+    const payload = padded(`${id}|`, size)
     sent.push([id, now()])
     member?.send(payload).catch(() => { failedSends++ })
   } else if ('tally' in command) {

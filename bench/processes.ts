@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
-import { EXTRA_LINKS, pick } from './systems.js'
+import { EXTRA_LINKS, pick, randomAppID, randomTopic } from './systems.js'
 import { summarize } from './measure.js'
 import type { ChildProcess } from 'node:child_process'
 import type { LatencyOptions, LatencyResult } from './measure.js'
@@ -96,7 +96,7 @@ export class ProcessRoom {
 
   async start (n: number, size: number): Promise<void> {
     const t0 = performance.now()
-    const base: Omit<MemberStart, 'system' | 'index' | 'peers'> = { appID: 7000 + Math.floor(Math.random() * 1_000_000), topic: `/bench/${Math.random()}`, members: n, size }
+    const base: Omit<MemberStart, 'system' | 'index' | 'peers'> = { appID: randomAppID(), topic: randomTopic(), members: n, size }
     // forked at once, so they load their code side by side; they join one after another below
     if (this.name === 'socket.io') this.hub = new MemberProcess()
     for (let i = 0; i < n; i++) this.members.push(new MemberProcess())

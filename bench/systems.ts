@@ -40,6 +40,16 @@ export interface ChatSystem {
 const ROOM = 'bench'
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0']
 
+/** an app of its own for each roomsub room of the benchmark, so rooms of two runs never meet */
+export function randomAppID (): number {
+  return 7000 + Math.floor(Math.random() * 1_000_000)
+}
+
+/** a topic of its own for each gossipsub room of the benchmark */
+export function randomTopic (): string {
+  return `/bench/${Math.random()}`
+}
+
 /** Extra direct links per peer, as roomsub's default roomPeerTarget makes for its own members. */
 export const EXTRA_LINKS = 3
 
@@ -66,7 +76,7 @@ export class RoomsubSystem implements ChatSystem {
    * `config` overrides the defaults for every peer (the departure runs shorten the heartbeat);
    * `appID` joins one member per process to the same room
    */
-  constructor (config: Partial<RoomsubConfig> = {}, appID = 7000 + Math.floor(Math.random() * 1_000_000)) {
+  constructor (config: Partial<RoomsubConfig> = {}, appID = randomAppID()) {
     this.config = config
     this.appID = appID
   }
@@ -156,7 +166,7 @@ export class GossipsubSystem implements ChatSystem {
   onMessage: (to: number, payload: string) => void = () => {}
 
   /** `topic` joins one member per process to the same topic */
-  constructor (topic = `/bench/${Math.random()}`) {
+  constructor (topic = randomTopic()) {
     this.topic = topic
   }
 
