@@ -135,4 +135,37 @@ describe('partitions', () => {
       await stopPeers(peers)
     }
   })
+
+  it('a member connected to us but off the room\'s topic is reset before it could be taken for gone', async () => {
+    // memberTimeout well above the reset's wait (half of it): the reset comes first
+    const memberTimeout = 5000
+    const peers = await startPeers(3, { config: { memberTimeout } })
+    try {
+      const [, stale, deaf] = peers
+      await peers[0].zim.createRoom({ roomID: 'offtopic', roomName: '' })
+      for (const p of peers.slice(1)) await p.zim.joinRoom('offtopic')
+      for (const p of peers) {
+        await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers('offtopic')).size === peers.length - 1)
+      }
+      // the state of the test above: stale's stream to deaf writes nowhere, deaf forgets stale's subscription
+      const topic = roomTopic(stale.appID, 'offtopic')
+      const outbound = (stale.node.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: { send: (data: Uint8Array) => boolean } }> }).streamsOutbound.get(deaf.peerId.toString())
+      assert.ok(outbound != null, 'gossipsub holds a stream from stale to deaf')
+      outbound.rawStream.send = () => true
+      const topics = (deaf.node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
+      topics.get(topic)?.delete(stale.peerId.toString())
+      const broken = Date.now()
+      await waitUntil('deaf has stale on the topic again', () => deaf.node.services.pubsub.getSubscribers(topic).some(p => p.equals(stale.peerId)), memberTimeout)
+      const healed = Date.now() - broken
+      assert.ok(healed < memberTimeout, `healed after ${healed} ms, before the ${memberTimeout} ms expiry`)
+      // heard again: two member timeouts later deaf still lists stale, and neither ever took the other for gone
+      await waitUntil('two member timeouts pass', () => Date.now() - broken > memberTimeout * 2, memberTimeout * 2 + 1000)
+      const { memberList } = await deaf.zim.queryRoomMemberList('offtopic', { nextFlag: '', count: 100 })
+      assert.ok(memberList.some(m => m.userID === stale.userID), 'deaf lists stale')
+      assert.deepEqual(deaf.events.leftUsers('offtopic'), [])
+      assert.deepEqual(stale.events.leftUsers('offtopic'), [])
+    } finally {
+      await stopPeers(peers)
+    }
+  })
 })

@@ -53,6 +53,8 @@ const SNAPSHOT_TIMEOUT_MS = 2000
 const REPUBLISH_DEBOUNCE_MS = 25
 /** How long a join waits for its extra member connections (and, with no member on the topic yet, for the first before it announces itself). */
 const STRENGTHEN_TIMEOUT_MS = 1000
+/** a direct room's member connected to us but off its topic for at least this long is reset (resetMembersOffTopic) */
+const OFF_TOPIC_RESET_MIN_MS = 2000
 /** A member reported gone must answer a dial within this long (or half the member timeout, if shorter). */
 const MEMBER_CHECK_TIMEOUT_MS = 1000
 /**
@@ -1074,6 +1076,7 @@ export class RoomManager {
         room.sweep(heard)
         this.redialLost(room)
         this.connectMembers(room)
+        this.resetMembersOffTopic(room)
       }
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       if (room.connected) this.maybeRefreshRecord(room)
@@ -1382,6 +1385,39 @@ export class RoomManager {
     lost.reachable = false
     lost.nextTry = Date.now() + this.init.config.heartbeatInterval
     this.init.node.hangUp(peer).catch(err => { log('closing connections to %s failed: %e', lost.peerId, err) })
+  }
+
+  /**
+   * The same state seen before a member is taken for gone: in a direct room
+   * every member is connected to every other, so a member connected to us
+   * that gossipsub has not shown on the room's topic for a while (half a
+   * memberTimeout, two heartbeats, 2 s at least) is not heard, and would be
+   * swept at memberTimeout. Our connections to it are closed once per member
+   * entry, before that: the redial of connectMembers opens a fresh one.
+   */
+  private resetMembersOffTopic (room: Room, now = Date.now()): void {
+    const limit = this.init.config.directRoomSize
+    if (limit <= 0 || room.members.size > limit) return
+    const after = Math.max(this.init.config.memberTimeout / 2, this.init.config.heartbeatInterval * 2, OFF_TOPIC_RESET_MIN_MS)
+    const onTopic = new Set(this.pubsub.getSubscribers(roomTopic(this.init.config.appID, room.roomID)).map(p => p.toString()))
+    for (const member of room.members.values()) {
+      if (member.peerId === this.selfId) continue
+      if (onTopic.has(member.peerId)) {
+        member.offTopicSince = undefined
+        continue
+      }
+      const peer = peerIdFromString(member.peerId)
+      if (this.init.node.getConnections(peer).length === 0) {
+        member.offTopicSince = undefined
+        continue
+      }
+      member.offTopicSince ??= now
+      if (now - member.offTopicSince < after || member.offTopicReset === true) continue
+      log('%s at %s: member %s is connected but not on the topic for %d ms: closing our connections to it once', room.roomID, this.init.user.userID, member.userID, now - member.offTopicSince)
+      member.offTopicReset = true
+      member.offTopicSince = undefined
+      this.init.node.hangUp(peer).catch(err => { log('closing connections to %s failed: %e', member.peerId, err) })
+    }
   }
 
   // ---------------------------------------------------------------- leaving

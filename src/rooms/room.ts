@@ -47,6 +47,10 @@ export interface Member {
   from: Uint8Array
   /** when a notice about it last made us check it is still there */
   checkedAt?: number
+  /** since when it has been connected to us but not on the room's topic (a direct room: RoomManager.resetMembersOffTopic) */
+  offTopicSince?: number
+  /** our connections to it were closed once for that */
+  offTopicReset?: boolean
   /** the attributes digest of its newest announcement */
   attributesDigest: Uint8Array
 }
