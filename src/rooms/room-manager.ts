@@ -1389,11 +1389,13 @@ export class RoomManager {
 
   /**
    * The same state seen before a member is taken for gone: in a direct room
-   * every member is connected to every other, so a member connected to us
-   * that gossipsub has not shown on the room's topic for a while (half a
-   * memberTimeout, two heartbeats, 2 s at least) is not heard, and would be
-   * swept at memberTimeout. Our connections to it are closed once per member
-   * entry, before that: the redial of connectMembers opens a fresh one.
+   * every member is connected to every other, and a member connected to us
+   * that gossipsub has not shown on the room's topic, and that we have not
+   * heard, for a while (half a memberTimeout, two heartbeats, 2 s at least)
+   * is on its way to the sweep at memberTimeout. Our connections to it are
+   * closed once per member entry, before that: the redial of connectMembers
+   * opens a fresh one. One that is only slow to show on the topic, but heard
+   * (others forward what it says), is left alone.
    */
   private resetMembersOffTopic (room: Room, now = Date.now()): void {
     const limit = this.init.config.directRoomSize
@@ -1412,8 +1414,8 @@ export class RoomManager {
         continue
       }
       member.offTopicSince ??= now
-      if (now - member.offTopicSince < after || member.offTopicReset === true) continue
-      log('%s at %s: member %s is connected but not on the topic for %d ms: closing our connections to it once', room.roomID, this.init.user.userID, member.userID, now - member.offTopicSince)
+      if (now - member.offTopicSince < after || now - member.lastSeen < after || member.offTopicReset === true) continue
+      log('%s at %s: member %s is connected but not on the topic for %d ms, not heard for %d ms: closing our connections to it once', room.roomID, this.init.user.userID, member.userID, now - member.offTopicSince, now - member.lastSeen)
       member.offTopicReset = true
       member.offTopicSince = undefined
       this.init.node.hangUp(peer).catch(err => { log('closing connections to %s failed: %e', member.peerId, err) })
