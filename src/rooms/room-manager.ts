@@ -1076,7 +1076,8 @@ export class RoomManager {
         room.sweep(heard)
         this.redialLost(room)
         this.connectMembers(room)
-        this.resetMembersOffTopic(room)
+        // the saturated time the sweep does not count does not count here either
+        this.resetMembersOffTopic(room, heard)
       }
       this.announce(room, Announcement.Kind.HEARTBEAT).catch(err => { log('heartbeat in %s failed: %e', room.roomID, err) })
       if (room.connected) this.maybeRefreshRecord(room)
