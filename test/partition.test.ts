@@ -21,6 +21,29 @@ async function everyoneHears (from: Peer, to: Peer[], roomID: string, body: stri
   for (const p of to) await p.events.waitFor(`${p.userID} hears ${from.userID}`, () => p.events.textsFrom(from.userID).includes(body))
 }
 
+/**
+ * Three peers in room `roomID`, all seeing each other; then the state two members of a 50-member room
+ * in one process were left in after a loaded node's connections churned: gossipsub at one end (peers[1],
+ * stale) still held an outbound stream whose connection had gone (it opens no new one while it holds
+ * one), so the other end (peers[2], deaf) never got its subscription. Made here at once: the stream's
+ * writes go nowhere, and deaf forgets the subscription. Returns the room's topic.
+ */
+async function staleStreamInRoom (peers: Peer[], roomID: string): Promise<string> {
+  const [creator, stale, deaf] = peers
+  await creator.zim.createRoom({ roomID, roomName: '' })
+  for (const p of peers.slice(1)) await p.zim.joinRoom(roomID)
+  for (const p of peers) {
+    await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers(roomID)).size === peers.length - 1)
+  }
+  const topic = roomTopic(stale.appID, roomID)
+  const outbound = (stale.node.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: { send: (data: Uint8Array) => boolean } }> }).streamsOutbound.get(deaf.peerId.toString())
+  assert.ok(outbound != null, 'gossipsub holds a stream from stale to deaf')
+  outbound.rawStream.send = () => true
+  const topics = (deaf.node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
+  topics.get(topic)?.delete(stale.peerId.toString())
+  return topic
+}
+
 describe('partitions', () => {
   it('each side reports the other left, and after healing membership converges with each change reported once', async () => {
     const { all, sides: [a, b], cut, heal } = await startPartition([3, 3])
@@ -101,21 +124,7 @@ describe('partitions', () => {
     const peers = await startPeers(3)
     try {
       const [, stale, deaf] = peers
-      await peers[0].zim.createRoom({ roomID: 'stale', roomName: '' })
-      for (const p of peers.slice(1)) await p.zim.joinRoom('stale')
-      for (const p of peers) {
-        await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers('stale')).size === peers.length - 1)
-      }
-      // The state two members of a 50-member room in one process were left in after a loaded node's
-      // connections churned: gossipsub at one end still held an outbound stream whose connection had gone
-      // (it opens no new one while it holds one), so the other end never got its subscription. Made here
-      // at once: the stream's writes go nowhere, and the other end forgets the subscription.
-      const topic = roomTopic(stale.appID, 'stale')
-      const outbound = (stale.node.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: { send: (data: Uint8Array) => boolean } }> }).streamsOutbound.get(deaf.peerId.toString())
-      assert.ok(outbound != null, 'gossipsub holds a stream from stale to deaf')
-      outbound.rawStream.send = () => true
-      const topics = (deaf.node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
-      topics.get(topic)?.delete(stale.peerId.toString())
+      await staleStreamInRoom(peers, 'stale')
       // stale's heartbeats go into the dead stream and nobody forwards them (stale takes deaf for a
       // subscriber): deaf takes stale for gone, and, once it finds stale connected but not on the topic,
       // resets the connection
@@ -142,18 +151,7 @@ describe('partitions', () => {
     const peers = await startPeers(3, { config: { memberTimeout } })
     try {
       const [, stale, deaf] = peers
-      await peers[0].zim.createRoom({ roomID: 'offtopic', roomName: '' })
-      for (const p of peers.slice(1)) await p.zim.joinRoom('offtopic')
-      for (const p of peers) {
-        await p.events.waitFor(`${p.userID} sees everyone`, () => new Set(p.events.joinedUsers('offtopic')).size === peers.length - 1)
-      }
-      // the state of the test above: stale's stream to deaf writes nowhere, deaf forgets stale's subscription
-      const topic = roomTopic(stale.appID, 'offtopic')
-      const outbound = (stale.node.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: { send: (data: Uint8Array) => boolean } }> }).streamsOutbound.get(deaf.peerId.toString())
-      assert.ok(outbound != null, 'gossipsub holds a stream from stale to deaf')
-      outbound.rawStream.send = () => true
-      const topics = (deaf.node.services.pubsub as unknown as { topics: Map<string, Set<string>> }).topics
-      topics.get(topic)?.delete(stale.peerId.toString())
+      const topic = await staleStreamInRoom(peers, 'offtopic')
       const broken = Date.now()
       await waitUntil('deaf has stale on the topic again', () => deaf.node.services.pubsub.getSubscribers(topic).some(p => p.equals(stale.peerId)), memberTimeout)
       const healed = Date.now() - broken
