@@ -9,6 +9,7 @@
  */
 import { copyBytes } from '../wire/bytes.js'
 import { performance } from 'node:perf_hooks'
+import type { EventLoopUtilization } from 'node:perf_hooks'
 import { logger } from '@libp2p/logger'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { pbStream } from '@libp2p/utils'
@@ -62,6 +63,11 @@ const MEMBER_CHECK_TIMEOUT_MS = 1000
  * meanwhile says nothing of the member, and the time does not count as members' silence.
  */
 const STALL_UTILIZATION = 0.9
+
+/** Whether this process's event loop was saturated since `since` (a performance.eventLoopUtilization() reading). */
+function saturatedSince (since: EventLoopUtilization): boolean {
+  return performance.eventLoopUtilization(since).utilization > STALL_UTILIZATION
+}
 /** dials toward a full mesh one room starts at once, so a joiner of a big room does not dial everyone in one go */
 const DIRECT_DIALS_AT_ONCE = 8
 /** a dial toward a full mesh is off the join path, so it may take as long as a loaded host needs */
@@ -1069,7 +1075,7 @@ export class RoomManager {
       // nor does a beat's worth of a saturated loop, whose timers may run on time while frames wait unread
       // (validations queued behind a 50-member start): for one memberTimeout at most, so a member that did
       // fall silent is still found gone under a load that does not end
-      const saturated = performance.eventLoopUtilization(busy).utilization > STALL_UTILIZATION
+      const saturated = saturatedSince(busy)
       busy = performance.eventLoopUtilization()
       heard = saturated ? Math.max(heard, now - this.init.config.memberTimeout) : now
       if (room.connected) {
@@ -1313,7 +1319,7 @@ export class RoomManager {
         // a dial that ran out its deadline while our own event loop had no time to read its handshake says
         // nothing of the member (a loaded node took live members for gone, by the dozen): dial again, while
         // the member would still count as present anyway. A refused dial fails at once and is believed.
-        const stalled = Date.now() - startedAt >= timeout * 0.9 && performance.eventLoopUtilization(busy).utilization > STALL_UTILIZATION
+        const stalled = Date.now() - startedAt >= timeout * 0.9 && saturatedSince(busy)
         if (stalled && !this.stopped && Date.now() - now + timeout <= this.init.config.memberTimeout) {
           log('%s in %s: check timed out while this process was stalled: checking again', member.userID, room.roomID)
           attempt()
