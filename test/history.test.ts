@@ -177,6 +177,23 @@ describe('the history window', () => {
     }
   })
 
+  it('a message is in its sender\'s history as soon as sendMessage resolves', async () => {
+    // alone in the room: no member could answer the query with a copy of its own
+    const [a] = await startPeers(1)
+    try {
+      await a.zim.createRoom({ roomID: 'at-once', roomName: '' })
+      const sent: string[] = []
+      for (const t of ['one', 'two']) {
+        const { message } = await a.zim.sendMessage(text(t), 'at-once', ROOM, { priority: 1 })
+        sent.push(message.messageID ?? '')
+        const { messageList } = await a.zim.queryHistoryMessage('at-once', ROOM, { count: 10, reverse: true })
+        assert.deepEqual(ids(messageList), sent, `after "${t}" resolved`)
+      }
+    } finally {
+      await stopPeers([a])
+    }
+  })
+
   it('drops a message historyMaxAge after it came', async () => {
     const maxAge = 2000
     const peers = await startPeers(2, { config: { historyMaxAge: maxAge } })
