@@ -284,23 +284,14 @@ export class Room {
   private readonly tombstones = new Map<string, Tombstone>()
   private readonly init: RoomInit
   /** recent messages kept for members that join later; it goes with the room */
-  private readonly window: HistoryWindow
-  /** messages taken (or sent) in this turn of the event loop, kept at its end (keepMessage) */
-  private unkept: Array<{ copy: MessageCopy, frame: Frame, msg: ChatMessage, now: number, unverified: boolean }> = []
-  private keeping: ReturnType<typeof setImmediate> | undefined
+  readonly history: HistoryWindow
 
   constructor (init: RoomInit) {
     this.init = init
     this.roomID = init.roomID
     this.keySuffix = orderKeySuffix(init.localPeerId)
     this.attributes = new RoomAttributes(userID => userID === init.localUserID ? this.session : this.members.get(userID)?.session)
-    this.window = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
-  }
-
-  /** recent messages kept for members that join later, those taken in this turn included */
-  get history (): HistoryWindow {
-    if (this.unkept.length > 0) this.keepTaken()
-    return this.window
+    this.history = new HistoryWindow(init.history?.limit ?? 0, init.history?.maxAge ?? 0)
   }
 
   get localUserID (): string {
@@ -337,37 +328,23 @@ export class Room {
 
   /**
    * Keeps a chat message this room took (or we sent), as the envelope bytes
-   * that carried it. Barrage messages are never kept. Kept once the event
-   * loop's turn is over (or history is read first): a copy and a short hash
-   * that no delivery waits on, neither this one nor another member's
-   * message still unread on its socket.
+   * that carried it. Barrage messages are never kept. Costs a copy and a
+   * short hash, only when the window keeps anything.
    */
   keepMessage (copy: MessageCopy, frame: Frame, msg: ChatMessage, now = Date.now(), unverified = false): void {
-    if (!this.window.enabled || msg.type === ZIMMessageType.Barrage) return
-    this.unkept.push({ copy, frame, msg, now, unverified })
-    this.keeping ??= setImmediate(() => {
-      this.keeping = undefined
-      this.keepTaken()
-    })
-  }
-
-  private keepTaken (): void {
-    const taken = this.unkept
-    this.unkept = []
-    for (const { copy, frame, msg, now, unverified } of taken) {
-      const messageID = messageIDOfFrame(frame, msg)
-      const key = { orderKey: Number(msg.orderKey), messageID, at: now }
-      if ('envelope' in copy) {
-        // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
-        this.window.keep({ ...key, envelope: copyBytes(copy.envelope), unverified }, now)
-        continue
-      }
-      const signature = this.earlySeals.get(messageID)
-      this.earlySeals.delete(messageID)
-      this.window.keep(signature != null
-        ? { ...key, envelope: Envelope.encode({ body: copy.body as Uint8Array<ArrayBuffer>, signature: signature as Uint8Array<ArrayBuffer> }), unverified: true }
-        : { ...key, body: copyBytes(copy.body), unverified }, now)
+    if (!this.history.enabled || msg.type === ZIMMessageType.Barrage) return
+    const messageID = messageIDOfFrame(frame, msg)
+    const key = { orderKey: Number(msg.orderKey), messageID, at: now }
+    if ('envelope' in copy) {
+      // the bytes may be a view into a larger network buffer: keep a copy, not the buffer
+      this.history.keep({ ...key, envelope: copyBytes(copy.envelope), unverified }, now)
+      return
     }
+    const signature = this.earlySeals.get(messageID)
+    this.earlySeals.delete(messageID)
+    this.history.keep(signature != null
+      ? { ...key, envelope: Envelope.encode({ body: copy.body as Uint8Array<ArrayBuffer>, signature: signature as Uint8Array<ArrayBuffer> }), unverified: true }
+      : { ...key, body: copyBytes(copy.body), unverified }, now)
   }
 
   /**
@@ -376,7 +353,7 @@ export class Room {
    * are held), so nothing of them is on the path of the message they came with.
    */
   holdSeals (from: Uint8Array, seals: Seal[]): void {
-    if (!this.window.enabled || !this.connected) return
+    if (!this.history.enabled || !this.connected) return
     this.heldSeals.push({ from, seals })
     this.heldSealCount += seals.length
     if (this.heldSealCount > MAX_HELD_SEALS) {
@@ -974,10 +951,7 @@ export class Room {
 
   /** Stops every timer; the room is gone. */
   close (): void {
-    if (this.keeping != null) clearImmediate(this.keeping)
-    this.keeping = undefined
-    this.unkept = []
-    this.window.clear()
+    this.history.clear()
     this.unclaimed.clear()
     this.earlySeals.clear()
     this.heldSeals = []
