@@ -6,11 +6,18 @@
  * shrunk counterexample.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { before, describe, it } from 'node:test'
+import fc from 'fast-check'
 import { FUZZ_TARGETS, Tally, buildWorld, varint } from './fuzz-targets.js'
 import { encodeMessage } from '../src/wire/encode.js'
-import { Announcement, Frame } from '../src/wire/roomsub.js'
+import { encodeLinkedMessage } from '../src/wire/link-message.js'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { encodeDirectFrame, nextDirectFrame } from '../src/rooms/direct-links.js'
+import { messageIDOf } from '../src/rooms/room.js'
+import { Announcement, DirectFrame, Frame } from '../src/wire/roomsub.js'
 import type { FuzzWorld } from './fuzz-targets.js'
+import type { ChatMessage, Seal } from '../src/wire/roomsub.js'
 
 const SEED = process.env.FUZZ_SEED != null ? Number(process.env.FUZZ_SEED) : (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0
 
@@ -56,5 +63,40 @@ describe('malformed input, fuzzed', () => {
       const session = Buffer.from([0x18, ...varint(v)])
       assert.ok(v === 0n || Buffer.from(bytes).includes(session), `session ${v} is written as a minimal varint`)
     }
+  })
+
+  // the hot path writes a chat message's link frame by hand (src/wire/link-message.ts): it must be protons' bytes
+  it('a chat message written by hand for the links is byte for byte what protons writes, and decodes back', () => {
+    const uint64 = fc.oneof(
+      fc.constantFrom(0n, 1n, 127n, 128n, 2n ** 31n - 1n, 2n ** 31n, 3_000_000_000n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })
+    )
+    const uint32 = fc.oneof(fc.constantFrom(0, 1, 127, 128, 200, 2 ** 31, 2 ** 32 - 1), fc.nat())
+    // valid UTF-16 (any code point, surrogate pairs whole), short strings and long ones (Buffer writes those)
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', minLength: 120, maxLength: 400 }), fc.string({ maxLength: 3000 }))
+    const bytes = (max: number): fc.Arbitrary<Uint8Array<ArrayBuffer>> => fc.uint8Array({ maxLength: max }).map(b => new Uint8Array(b))
+    const message: fc.Arbitrary<ChatMessage> = fc.record({
+      seq: uint64, timestamp: uint64, orderKey: uint64, type: uint32, userID: text, text, data: bytes(300), subType: uint32, searchedContent: text, extendedData: text, priority: uint32
+    })
+    const seal: fc.Arbitrary<Seal> = fc.record({ session: uint64, seq: uint64, signature: bytes(80) })
+    fc.assert(fc.property(bytes(60), text, uint64, message, fc.array(seal, { maxLength: 4 }), (from, roomID, session, msg, seals) => {
+      const frame = { from, roomID, session, message: msg }
+      const expected = encodeMessage(Frame.codec(), { ...frame, direct: { unreached: [] } })
+      const { wire, body } = encodeLinkedMessage(frame, seals)
+      assert.deepEqual(Buffer.from(body), Buffer.from(expected))
+      assert.deepEqual(Buffer.from(wire), Buffer.from(encodeDirectFrame(roomID, { body: expected, seals })))
+      assert.deepEqual(Frame.decode(body), { ...frame, message: { ...msg }, direct: { unreached: [] } })
+      const decoded = DirectFrame.decode(nextDirectFrame(new Uint8ArrayList(wire)) ?? new Uint8Array(0))
+      const plain = (s: Seal): unknown => ({ session: s.session, seq: s.seq, signature: [...s.signature] })
+      assert.deepEqual(decoded.seals.map(plain), seals.map(plain))
+      assert.equal(decoded.roomID, roomID)
+    }), { numRuns: 1000, seed: SEED })
+  })
+
+  it('a message id is the first 8 bytes of sha256(author, "session:seq"), as a decimal uint64', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 60 }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (from, session, seq) => {
+      const expected = createHash('sha256').update(from).update(`${session}:${seq}`).digest().readBigUInt64BE(0).toString()
+      assert.equal(messageIDOf(from, session, seq), expected)
+    }), { numRuns: 500, seed: SEED })
   })
 })

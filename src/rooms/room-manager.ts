@@ -19,6 +19,7 @@ import { Announcement, Envelope, Frame, SnapshotRequest, SnapshotResponse } from
 import type { AttributeUpdate, DirectFanout, DirectFrame, MemberAttribute, RoomAttribute } from '../wire/roomsub.js'
 import type { AttributeChanges } from './attributes.js'
 import { encodeMessage } from '../wire/encode.js'
+import { encodeLinkedMessage } from '../wire/link-message.js'
 import { compareGenerations, isLive, openCreation, sealCreation, sealRecord } from '../registry/record.js'
 import { FrameGate, MAX_ANNOUNCED_ADDRS, MAX_UNREACHED } from './frame-gate.js'
 import { WIRE_LIMITS } from './attributes.js'
@@ -740,10 +741,9 @@ export class RoomManager {
   private async publishMessage (room: Room, frame: Frame & { message: ChatMessage }, timestamp: number): Promise<void> {
     const topic = roomTopic(this.init.config.appID, room.roomID)
     const linked = this.linkedMembers(room, topic)
-    frame.direct = linked != null ? { unreached: [] } : this.fanout(room, topic)
-    const body = encodeMessage(Frame.codec(), frame)
     if (linked != null) {
-      const wire = encodeDirectFrame(room.roomID, { body, seals: this.sealer.take(room, linked) })
+      frame.direct = { unreached: [] }
+      const { wire, body } = encodeLinkedMessage(frame, this.sealer.take(room, linked))
       let sent = true
       for (const peer of linked) sent = this.links.send(peer, wire) && sent
       // our own messages are history too, for those who join later: kept as sent, sealed when signed
@@ -760,7 +760,8 @@ export class RoomManager {
       await this.pubsub.publish(topic, Envelope.encode(envelope))
       return
     }
-    const sealed = await this.init.codec.seal('frame', body)
+    frame.direct = this.fanout(room, topic)
+    const sealed = await this.init.codec.seal('frame', encodeMessage(Frame.codec(), frame))
     await this.pubsub.publish(topic, sealed)
     room.keepMessage({ envelope: sealed }, frame, frame.message, timestamp)
   }
