@@ -47,6 +47,11 @@ interface Options {
   rates: number[]
   /** joins and createRooms timed: a p99 needs 100 samples (below that it is the slowest one) */
   repeats: number
+  /**
+   * members stopped (connections close), one after another; half as many fall silent (a heartbeat
+   * bound of about 4 s each). Each member's report is a sample: 9 per departure at 10 members
+   */
+  departures: number
   /** how long a memory probe lets its nodes settle before it measures */
   settleMs: number
   /** members (one per process) and messages of the run across processes */
@@ -82,6 +87,7 @@ function parseOptions (argv: string[]): Options {
     rooms: quick ? 20 : 100,
     rates: quick ? [100, 400] : [50, 100, 200, 400, 800, 1600, 3200],
     repeats: quick ? 3 : 100,
+    departures: quick ? 2 : 10,
     settleMs: quick ? 1000 : 3000,
     processMembers: quick ? 3 : num('nodes', 10),
     processMessages: quick ? 30 : num('messages', 300)
@@ -102,7 +108,8 @@ interface Results {
   /** roomsub: a new user joining; roomsubRejoin: one user leaving and joining again */
   join: { roomsub: { joinRoom: Summary, seenByAll: Summary }, roomsubRejoin: { joinRoom: Summary, seenByAll: Summary }, socketio: { join: Summary, seenByAll: Summary } }
   createRoom: Summary
-  departure: { roomsubStopped: Summary, roomsubSilent: Summary, socketioClosed: Summary }
+  /** per departure, the time until every member reported it (the summary's own figures), and each member's report */
+  departure: { roomsubStopped: Departures, roomsubSilent: Departures, socketioClosed: Departures }
   memory: Array<{ system: SystemName, nodes: number, heapPerNode: number, rssPerNode: number, error?: string }>
   roomsMemory: { rooms: number, heapPerRoom: number, rssPerRoom: number }
   scaling: Array<{ system: SystemName, nodes: number, rate: number, p50: number, p99: number, cpuPerMessage: number, delivered: number, late?: number, failedSends?: number, startMs: number, error?: string }>
@@ -113,6 +120,8 @@ interface Results {
 }
 
 interface FeatureCost { p50: number, p99: number, cpuPerMessage: number }
+
+type Departures = Summary & { trials: number, eachMember: Summary }
 
 function median (xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b)
@@ -168,22 +177,23 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
 
   results.join.roomsub = await timeJoins(room, members, o.repeats, newUsers(room))
 
-  // a member whose node stops (connections close), and one that falls silent (SIGSTOP: nothing closes)
-  const stopped: number[] = []
-  for (let i = 0; i < Math.min(3, o.repeats); i++) {
+  // a member whose node stops (connections close), and one that falls silent (SIGSTOP: nothing closes):
+  // each member's report is a sample, and the time until the last member's
+  const stopped = new DepartureTimes()
+  for (let i = 0; i < o.departures; i++) {
     const victim = await room.addPeer(100 + i)
     await victim.joinRoom('bench')
-    const gone = new Set<number>()
-    room.onLeft = (to, ids) => { if (ids.includes(`user${100 + i}`)) gone.add(to) }
     const t0 = performance.now()
+    room.onLeft = (to, ids) => { if (ids.includes(`user${100 + i}`)) stopped.seen(to, performance.now() - t0) }
     await victim.libp2p?.stop()
-    await until(() => gone.size === members, 30_000)
-    stopped.push(performance.now() - t0)
+    await until(() => stopped.trialSeenBy() === members, 30_000)
+    stopped.endTrial()
     await victim.destroy()
   }
-  const silent = await silentDeparture(room, members)
-  results.departure.roomsubStopped = summarize(stopped)
-  results.departure.roomsubSilent = summarize([silent])
+  const silent = new DepartureTimes()
+  for (let i = 0; i < Math.max(1, Math.round(o.departures / 2)); i++) await silentDeparture(room, members, `sleeper${i}`, silent)
+  results.departure.roomsubStopped = stopped.summary()
+  results.departure.roomsubSilent = silent.summary()
   await room.stop()
 
   // socket.io equivalents: join acknowledged, join seen by every other client, a closed client seen gone
@@ -191,13 +201,11 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
   await hub.start(o.nodes - 1)
   const sioJoin: number[] = []
   const sioSeen: number[] = []
-  const sioClosed: number[] = []
+  const sioClosed = new DepartureTimes()
   for (let i = 0; i < o.repeats; i++) {
     const seen = new Set<number>()
     let allSeenAt = 0
-    const gone = new Set<number>()
     hub.onJoined = (to, id) => { if (id === `late${i}`) { seen.add(to); if (seen.size === o.nodes - 1) allSeenAt = performance.now() } }
-    hub.onLeft = (to, id) => { if (id === `late${i}`) gone.add(to) }
     const client = await hub.addClient(1000 + i)
     const t0 = performance.now()
     await hub.join(client, `late${i}`)
@@ -205,35 +213,64 @@ async function membershipRuns (o: Options, results: Results): Promise<void> {
     await until(() => allSeenAt > 0, 10_000)
     sioSeen.push(allSeenAt - t0)
     const t1 = performance.now()
+    hub.onLeft = (to, id) => { if (id === `late${i}`) sioClosed.seen(to, performance.now() - t1) }
     client.io.engine.close()
-    await until(() => gone.size === o.nodes - 1, 30_000)
-    sioClosed.push(performance.now() - t1)
+    await until(() => sioClosed.trialSeenBy() === o.nodes - 1, 30_000)
+    sioClosed.endTrial()
   }
   results.join.socketio = { join: summarize(sioJoin), seenByAll: summarize(sioSeen) }
-  results.departure.socketioClosed = summarize(sioClosed)
+  results.departure.socketioClosed = sioClosed.summary()
   await hub.stop()
 }
 
 /** a rejoining user's JOIN and LEAVE, two announcements, at most every this many ms: 8 a second */
 const REJOIN_SPACING_MS = 250
 
-/** Spawns a roomsub peer process, lets it join, SIGSTOPs it and times until every member reports it left. */
-async function silentDeparture (room: RoomsubSystem, members: number): Promise<number> {
+/** Spawns a roomsub peer process as `userID`, lets it join, SIGSTOPs it and times each member's report that it left. */
+async function silentDeparture (room: RoomsubSystem, members: number, userID: string, times: DepartureTimes): Promise<void> {
   const script = fileURLToPath(new URL('../test/fixtures/peer-process.js', import.meta.url))
   const config = { appID: room.appID, ...BENCH_ROOMSUB_CONFIG, heartbeatInterval: DEPARTURE_HEARTBEAT_MS, bootstrap: room.bootstrapAddr() }
-  const child = spawn(process.execPath, [script, JSON.stringify(config), 'sleeper', 'bench'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [script, JSON.stringify(config), userID, 'bench'], { stdio: ['pipe', 'pipe', 'inherit'] })
   try {
     const joined = new Set<number>()
-    room.onJoined = (to, ids) => { if (ids.includes('sleeper')) joined.add(to) }
+    room.onJoined = (to, ids) => { if (ids.includes(userID)) joined.add(to) }
     await until(() => joined.size === members, 20_000)
-    const gone = new Set<number>()
-    room.onLeft = (to, ids) => { if (ids.includes('sleeper')) gone.add(to) }
     const t0 = performance.now()
+    room.onLeft = (to, ids) => { if (ids.includes(userID)) times.seen(to, performance.now() - t0) }
     child.kill('SIGSTOP')
-    await until(() => gone.size === members, 60_000)
-    return performance.now() - t0
+    await until(() => times.trialSeenBy() === members, 60_000)
+    times.endTrial()
   } finally {
     child.kill('SIGKILL')
+  }
+}
+
+/**
+ * When members saw departures: per trial, each member's first report (ms
+ * after the departure) and the time until the last member's.
+ */
+class DepartureTimes {
+  private readonly each: number[] = []
+  private readonly all: number[] = []
+  private trial = new Map<number, number>()
+
+  seen (member: number, ms: number): void {
+    if (!this.trial.has(member)) this.trial.set(member, ms)
+  }
+
+  trialSeenBy (): number {
+    return this.trial.size
+  }
+
+  endTrial (): void {
+    const times = [...this.trial.values()]
+    this.each.push(...times)
+    this.all.push(Math.max(...times))
+    this.trial = new Map()
+  }
+
+  summary (): Departures {
+    return { ...summarize(this.all), trials: this.all.length, eachMember: summarize(this.each) }
   }
 }
 
@@ -379,8 +416,9 @@ function table (r: Results): string {
   row('  rejoin resolved ms p50 / p99', `${fmt(r.join.roomsubRejoin.joinRoom.p50)} / ${fmt(r.join.roomsubRejoin.joinRoom.p99)}`, 'n/a', 'n/a')
   row('  rejoin seen by all ms p50 / p99', `${fmt(r.join.roomsubRejoin.seenByAll.p50)} / ${fmt(r.join.roomsubRejoin.seenByAll.p99)}`, 'n/a', 'n/a')
   row('createRoom ms p50 / p99', `${fmt(r.createRoom.p50)} / ${fmt(r.createRoom.p99)}`, 'n/a', 'n/a')
-  row('stopped member seen left ms p50', fmt(r.departure.roomsubStopped.p50), 'n/a', fmt(r.departure.socketioClosed.p50), '', ratio(r.departure.roomsubStopped.p50, r.departure.socketioClosed.p50))
-  row('silent member seen left ms', fmt(r.departure.roomsubSilent.p50), 'n/a', 'n/a')
+  const left = (d: Departures): string => `${fmt(d.eachMember.p50)} / ${fmt(d.eachMember.p99)}, all ${fmt(d.p50)} / ${fmt(d.p99)}`
+  row(`stopped member seen left ms p50 / p99 (${r.departure.roomsubStopped.trials} / ${r.departure.socketioClosed.trials})`, left(r.departure.roomsubStopped), 'n/a', left(r.departure.socketioClosed), '', ratio(r.departure.roomsubStopped.p50, r.departure.socketioClosed.p50))
+  row(`silent member seen left ms p50 / p99 (${r.departure.roomsubSilent.trials})`, left(r.departure.roomsubSilent), 'n/a', 'n/a')
   for (const m of r.memory.filter(x => x.system === 'roomsub')) {
     const g = r.memory.find(x => x.system === 'gossipsub' && x.nodes === m.nodes)
     const s = r.memory.find(x => x.system === 'socket.io' && x.nodes === m.nodes)
@@ -431,7 +469,7 @@ async function main (): Promise<void> {
     throughput: {},
     join: { roomsub: { joinRoom: summarize([]), seenByAll: summarize([]) }, roomsubRejoin: { joinRoom: summarize([]), seenByAll: summarize([]) }, socketio: { join: summarize([]), seenByAll: summarize([]) } },
     createRoom: summarize([]),
-    departure: { roomsubStopped: summarize([]), roomsubSilent: summarize([]), socketioClosed: summarize([]) },
+    departure: { roomsubStopped: new DepartureTimes().summary(), roomsubSilent: new DepartureTimes().summary(), socketioClosed: new DepartureTimes().summary() },
     memory: [],
     roomsMemory: { rooms: 0, heapPerRoom: Number.NaN, rssPerRoom: Number.NaN },
     scaling: [],

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 
 interface Summary { count: number, p50: number, p99: number }
+interface Departures extends Summary { trials: number, eachMember: Summary }
 
 describe('benchmark harness', () => {
   it('runs --quick and writes a table (printed and in latest.txt), latest.json and an SVG chart with sane figures', async (t) => {
@@ -58,8 +59,16 @@ describe('benchmark harness', () => {
       positive(r.join.roomsubRejoin.seenByAll, 'rejoin seen by all')
       positive(r.join.socketio.join, 'socket.io join')
       positive(r.createRoom, 'createRoom')
-      positive(r.departure.roomsubStopped, 'stopped member')
-      positive(r.departure.roomsubSilent, 'silent member')
+      const departures: Array<[string, Departures]> = [['stopped member', r.departure.roomsubStopped], ['silent member', r.departure.roomsubSilent], ['closed socket.io client', r.departure.socketioClosed]]
+      for (const [what, d] of departures) {
+        positive(d, `${what}, seen by all`)
+        positive(d.eachMember, `${what}, each member`)
+        assert.equal(d.count, d.trials, `${what}: one time until all reported per departure`)
+        // every member but the one gone reports each departure once
+        assert.equal(d.eachMember.count, d.trials * (r.options.nodes - 1), `${what}: a report from each member`)
+        assert.ok(d.eachMember.p50 <= d.p99, `${what}: no member's report after the last one`)
+      }
+      assert.ok(r.departure.roomsubStopped.trials >= 2 && r.departure.roomsubSilent.trials >= 1)
       assert.ok(r.departure.roomsubSilent.p50 > r.departure.roomsubStopped.p50, 'silence takes the heartbeat bound, a closed connection does not')
       assert.ok(r.memory.length >= 3 && r.memory.every((m: { heapPerNode: number }) => Number.isFinite(m.heapPerNode)))
       assert.ok(r.roomsMemory.rooms > 0 && Number.isFinite(r.roomsMemory.heapPerRoom))
