@@ -15,6 +15,7 @@ import { encodeLinkedMessage } from '../src/wire/link-message.js'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { encodeDirectFrame, nextDirectFrame } from '../src/rooms/direct-links.js'
 import { messageIDOf } from '../src/rooms/room.js'
+import { utf8Length } from '../src/wire/bytes.js'
 import { Announcement, DirectFrame, Frame } from '../src/wire/roomsub.js'
 import type { FuzzWorld } from './fuzz-targets.js'
 import type { ChatMessage, Seal } from '../src/wire/roomsub.js'
@@ -98,5 +99,12 @@ describe('malformed input, fuzzed', () => {
       const expected = createHash('sha256').update(from).update(`${session}:${seq}`).digest().readBigUInt64BE(0).toString()
       assert.equal(messageIDOf(from, session, seq), expected)
     }), { numRuns: 500, seed: SEED })
+  })
+
+  it('UTF-8 lengths counted in JavaScript are Buffer\'s, lone surrogates included: ZIM\'s byte limits hold either way', () => {
+    const unit = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map(c => String.fromCharCode(c)), fc.constantFrom('\ud83d', '\ude00', '\ud83d\ude00', 'é', '中'))
+    fc.assert(fc.property(fc.oneof(fc.string({ unit, maxLength: 40 }), fc.string({ unit, minLength: 100, maxLength: 300 })), s => {
+      assert.equal(utf8Length(s), Buffer.byteLength(s), JSON.stringify(s))
+    }), { numRuns: 2000, seed: SEED })
   })
 })

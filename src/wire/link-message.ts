@@ -10,6 +10,7 @@
  * chat's pace, so that code runs cold: it was 35 to 145 µs of the sender's
  * time before the first link write, which every receiver waits on.
  */
+import { SHORT_STRING, utf8Length } from './bytes.js'
 import type { ChatMessage, Frame, Seal } from './roomsub.js'
 
 /** A chat message's Frame as the links carry it: its author, room, session and the message. */
@@ -41,25 +42,6 @@ function uint64Length (value: bigint): number {
   while (v >= 128n) {
     v >>= 7n
     n++
-  }
-  return n
-}
-
-/** strings of fewer UTF-16 units are measured and written here; a call into Buffer costs more, cold */
-const SHORT_STRING = 128
-
-/** UTF-8 bytes of `s`, a lone surrogate counted as U+FFFD (as Buffer and TextEncoder write it). */
-function utf8Length (s: string): number {
-  if (s.length >= SHORT_STRING) return Buffer.byteLength(s)
-  let n = 0
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 0x80) n += 1
-    else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4
-      i++
-    } else n += 3
   }
   return n
 }

@@ -3,6 +3,7 @@
  * what is wrong, before anything touches the network.
  */
 import { ZIMErrorCode, zimError } from './errors.js'
+import { utf8Length } from '../wire/bytes.js'
 import { ZIMMessagePriority, ZIMMessageType } from './defines.js'
 import { ATTRIBUTE_LIMITS } from '../rooms/attributes.js'
 import { MAX_HISTORY_LIMIT, MAX_HISTORY_PAGE } from '../history/store.js'
@@ -32,10 +33,6 @@ const ROOM_ID_CHARS = /^[A-Za-z0-9!#$%&()+\-:;<=.>?@[\]^_{}|~ ,]+$/
 
 function invalid (message: string): never {
   throw zimError(ZIMErrorCode.CommonModuleParamsInvalid, message)
-}
-
-export function utf8Length (s: string): number {
-  return Buffer.byteLength(s, 'utf8')
 }
 
 export function checkUserID (userID: unknown): asserts userID is string {
