@@ -16,9 +16,10 @@
  *   --phase MS     length of one throughput ramp step (default 2000)
  *   --out DIR      results folder (default bench/results)
  *   --quick        a smaller run that finishes in under a minute
+ *   --table FILE   prints the table of an earlier run's latest.json, runs nothing
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
@@ -416,9 +417,15 @@ function table (r: Results): string {
   row('  rejoin resolved ms p50 / p99', `${fmt(r.join.roomsubRejoin.joinRoom.p50)} / ${fmt(r.join.roomsubRejoin.joinRoom.p99)}`, 'n/a', 'n/a')
   row('  rejoin seen by all ms p50 / p99', `${fmt(r.join.roomsubRejoin.seenByAll.p50)} / ${fmt(r.join.roomsubRejoin.seenByAll.p99)}`, 'n/a', 'n/a')
   row('createRoom ms p50 / p99', `${fmt(r.createRoom.p50)} / ${fmt(r.createRoom.p99)}`, 'n/a', 'n/a')
-  const left = (d: Departures): string => `${fmt(d.eachMember.p50)} / ${fmt(d.eachMember.p99)}, all ${fmt(d.p50)} / ${fmt(d.p99)}`
-  row(`stopped member seen left ms p50 / p99 (${r.departure.roomsubStopped.trials} / ${r.departure.socketioClosed.trials})`, left(r.departure.roomsubStopped), 'n/a', left(r.departure.socketioClosed), '', ratio(r.departure.roomsubStopped.p50, r.departure.socketioClosed.p50))
-  row(`silent member seen left ms p50 / p99 (${r.departure.roomsubSilent.trials})`, left(r.departure.roomsubSilent), 'n/a', 'n/a')
+  // each member's report of a departure, then the time until the last member's
+  const stopped = r.departure.roomsubStopped
+  const silent = r.departure.roomsubSilent
+  const closed = r.departure.socketioClosed
+  const pair = (s: Summary): string => `${fmt(s.p50)} / ${fmt(s.p99)}`
+  row('stopped member left ms p50 / p99', pair(stopped.eachMember), 'n/a', pair(closed.eachMember), '', ratio(stopped.eachMember.p50, closed.eachMember.p50))
+  row(`  seen by all (${stopped.trials} / ${closed.trials} left)`, pair(stopped), 'n/a', pair(closed), '', ratio(stopped.p50, closed.p50))
+  row('silent member left ms p50 / p99', pair(silent.eachMember), 'n/a', 'n/a')
+  row(`  seen by all (${silent.trials} fell silent)`, pair(silent), 'n/a', 'n/a')
   for (const m of r.memory.filter(x => x.system === 'roomsub')) {
     const g = r.memory.find(x => x.system === 'gossipsub' && x.nodes === m.nodes)
     const s = r.memory.find(x => x.system === 'socket.io' && x.nodes === m.nodes)
@@ -458,6 +465,11 @@ function table (r: Results): string {
 }
 
 async function main (): Promise<void> {
+  const earlier = process.argv.indexOf('--table')
+  if (earlier >= 0) {
+    process.stdout.write(table(JSON.parse(readFileSync(process.argv[earlier + 1], 'utf8')) as Results) + '\n')
+    return
+  }
   const o = parseOptions(process.argv.slice(2))
   const results: Results = {
     options: o,
