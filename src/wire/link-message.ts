@@ -46,9 +46,18 @@ function uint64Length (value: bigint): number {
   return n
 }
 
-/** A length-delimited field's size: its tag, its length and its bytes. */
-function delimited (length: number): number {
-  return 1 + varintLength(length) + length
+/** protons leaves a field out at its default: these are the sizes of fields as written, 0 if left out */
+function uint64FieldSize (value: bigint): number {
+  return value === 0n ? 0 : 1 + uint64Length(value)
+}
+
+function uint32FieldSize (value: number): number {
+  return value === 0 ? 0 : 1 + varintLength(value >>> 0)
+}
+
+/** a length-delimited field of `length` bytes: its tag, its length and its bytes (`always`: even if empty) */
+function delimitedFieldSize (length: number, always = false): number {
+  return length === 0 && !always ? 0 : 1 + varintLength(length) + length
 }
 
 class Out {
@@ -80,16 +89,35 @@ class Out {
     this.buffer[this.pos++] = Number(v)
   }
 
-  bytes (tag: number, bytes: Uint8Array): void {
+  uint64Field (tag: number, value: bigint): void {
+    if (value === 0n) return
     this.buffer[this.pos++] = tag
-    this.varint(bytes.byteLength)
+    this.uint64(value)
+  }
+
+  uint32Field (tag: number, value: number): void {
+    if (value === 0) return
+    this.buffer[this.pos++] = tag
+    this.varint(value >>> 0)
+  }
+
+  /** the tag and length of a length-delimited field whose bytes follow */
+  delimited (tag: number, length: number): void {
+    this.buffer[this.pos++] = tag
+    this.varint(length)
+  }
+
+  bytesField (tag: number, bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return
+    this.delimited(tag, bytes.byteLength)
     this.buffer.set(bytes, this.pos)
     this.pos += bytes.byteLength
   }
 
-  string (tag: number, value: string, length: number): void {
-    this.buffer[this.pos++] = tag
-    this.varint(length)
+  /** a string field of `length` UTF-8 bytes; left out if empty */
+  stringField (tag: number, value: string, length: number): void {
+    if (length === 0) return
+    this.delimited(tag, length)
     if (value.length >= SHORT_STRING) {
       this.pos += this.buffer.write(value, this.pos, length, 'utf8')
       return
@@ -121,35 +149,21 @@ class Out {
   }
 }
 
-/** protons' fields of a ChatMessage: each left out at its default */
-function messageLength (m: ChatMessage, strings: number[]): number {
-  let n = 0
-  if (m.seq !== 0n) n += 1 + uint64Length(m.seq)
-  if (m.timestamp !== 0n) n += 1 + uint64Length(m.timestamp)
-  if (m.orderKey !== 0n) n += 1 + uint64Length(m.orderKey)
-  if (m.type !== 0) n += 1 + varintLength(m.type >>> 0)
-  for (const s of [m.userID, m.text]) {
-    const length = utf8Length(s)
-    strings.push(length)
-    if (length > 0) n += delimited(length)
-  }
-  if (m.data.byteLength > 0) n += delimited(m.data.byteLength)
-  if (m.subType !== 0) n += 1 + varintLength(m.subType >>> 0)
-  for (const s of [m.searchedContent, m.extendedData]) {
-    const length = utf8Length(s)
-    strings.push(length)
-    if (length > 0) n += delimited(length)
-  }
-  if (m.priority !== 0) n += 1 + varintLength(m.priority >>> 0)
-  return n
+/** UTF-8 lengths of a ChatMessage's strings, counted once for its size and its writing */
+interface MessageStrings { userID: number, text: number, searchedContent: number, extendedData: number }
+
+function messageStrings (m: ChatMessage): MessageStrings {
+  return { userID: utf8Length(m.userID), text: utf8Length(m.text), searchedContent: utf8Length(m.searchedContent), extendedData: utf8Length(m.extendedData) }
+}
+
+function messageLength (m: ChatMessage, strings: MessageStrings): number {
+  return uint64FieldSize(m.seq) + uint64FieldSize(m.timestamp) + uint64FieldSize(m.orderKey) + uint32FieldSize(m.type) +
+    delimitedFieldSize(strings.userID) + delimitedFieldSize(strings.text) + delimitedFieldSize(m.data.byteLength) + uint32FieldSize(m.subType) +
+    delimitedFieldSize(strings.searchedContent) + delimitedFieldSize(strings.extendedData) + uint32FieldSize(m.priority)
 }
 
 function sealLength (seal: Seal): number {
-  let n = 0
-  if (seal.session !== 0n) n += 1 + uint64Length(seal.session)
-  if (seal.seq !== 0n) n += 1 + uint64Length(seal.seq)
-  if (seal.signature.byteLength > 0) n += delimited(seal.signature.byteLength)
-  return n
+  return uint64FieldSize(seal.session) + uint64FieldSize(seal.seq) + delimitedFieldSize(seal.signature.byteLength)
 }
 
 /**
@@ -160,80 +174,45 @@ function sealLength (seal: Seal): number {
 export function encodeLinkedMessage (frame: LinkedFrame, seals: Seal[] = []): LinkedMessage {
   const m = frame.message
   const roomIDLength = utf8Length(frame.roomID)
-  const strings: number[] = []
+  const strings = messageStrings(m)
   const messageBytes = messageLength(m, strings)
-  let bodyBytes = delimited(messageBytes) + 2
-  if (frame.from.byteLength > 0) bodyBytes += delimited(frame.from.byteLength)
-  if (roomIDLength > 0) bodyBytes += delimited(roomIDLength)
-  if (frame.session !== 0n) bodyBytes += 1 + uint64Length(frame.session)
-  let frameBytes = delimited(bodyBytes)
-  if (roomIDLength > 0) frameBytes += delimited(roomIDLength)
+  // the message, and `direct` (an empty DirectFanout: nobody unreached) always
+  const bodyBytes = delimitedFieldSize(frame.from.byteLength) + delimitedFieldSize(roomIDLength) + uint64FieldSize(frame.session) +
+    delimitedFieldSize(messageBytes, true) + delimitedFieldSize(0, true)
   const sealBytes = seals.map(sealLength)
-  for (const n of sealBytes) frameBytes += delimited(n)
+  let frameBytes = delimitedFieldSize(roomIDLength) + delimitedFieldSize(bodyBytes, true)
+  for (const n of sealBytes) frameBytes += delimitedFieldSize(n, true)
 
   const out = new Out(varintLength(frameBytes) + frameBytes)
   out.varint(frameBytes)
   // DirectFrame: roomID = 1, body = 3, seals = 4
-  if (roomIDLength > 0) out.string(0x0a, frame.roomID, roomIDLength)
-  out.buffer[out.pos++] = 0x1a
-  out.varint(bodyBytes)
+  out.stringField(0x0a, frame.roomID, roomIDLength)
+  out.delimited(0x1a, bodyBytes)
   const bodyStart = out.pos
   // Frame: from = 1, roomID = 2, session = 3, message = 5, direct = 7
-  if (frame.from.byteLength > 0) out.bytes(0x0a, frame.from)
-  if (roomIDLength > 0) out.string(0x12, frame.roomID, roomIDLength)
-  if (frame.session !== 0n) {
-    out.buffer[out.pos++] = 0x18
-    out.uint64(frame.session)
-  }
-  out.buffer[out.pos++] = 0x2a
-  out.varint(messageBytes)
+  out.bytesField(0x0a, frame.from)
+  out.stringField(0x12, frame.roomID, roomIDLength)
+  out.uint64Field(0x18, frame.session)
+  out.delimited(0x2a, messageBytes)
   // ChatMessage: fields 1 to 11
-  if (m.seq !== 0n) {
-    out.buffer[out.pos++] = 0x08
-    out.uint64(m.seq)
-  }
-  if (m.timestamp !== 0n) {
-    out.buffer[out.pos++] = 0x10
-    out.uint64(m.timestamp)
-  }
-  if (m.orderKey !== 0n) {
-    out.buffer[out.pos++] = 0x18
-    out.uint64(m.orderKey)
-  }
-  if (m.type !== 0) {
-    out.buffer[out.pos++] = 0x20
-    out.varint(m.type >>> 0)
-  }
-  if (strings[0] > 0) out.string(0x2a, m.userID, strings[0])
-  if (strings[1] > 0) out.string(0x32, m.text, strings[1])
-  if (m.data.byteLength > 0) out.bytes(0x3a, m.data)
-  if (m.subType !== 0) {
-    out.buffer[out.pos++] = 0x40
-    out.varint(m.subType >>> 0)
-  }
-  if (strings[2] > 0) out.string(0x4a, m.searchedContent, strings[2])
-  if (strings[3] > 0) out.string(0x52, m.extendedData, strings[3])
-  if (m.priority !== 0) {
-    out.buffer[out.pos++] = 0x58
-    out.varint(m.priority >>> 0)
-  }
-  // direct: a DirectFanout with nobody unreached, an empty message
-  out.buffer[out.pos++] = 0x3a
-  out.buffer[out.pos++] = 0x00
+  out.uint64Field(0x08, m.seq)
+  out.uint64Field(0x10, m.timestamp)
+  out.uint64Field(0x18, m.orderKey)
+  out.uint32Field(0x20, m.type)
+  out.stringField(0x2a, m.userID, strings.userID)
+  out.stringField(0x32, m.text, strings.text)
+  out.bytesField(0x3a, m.data)
+  out.uint32Field(0x40, m.subType)
+  out.stringField(0x4a, m.searchedContent, strings.searchedContent)
+  out.stringField(0x52, m.extendedData, strings.extendedData)
+  out.uint32Field(0x58, m.priority)
+  out.delimited(0x3a, 0)
   const bodyEnd = out.pos
   for (let i = 0; i < seals.length; i++) {
-    const seal = seals[i]
-    out.buffer[out.pos++] = 0x22
-    out.varint(sealBytes[i])
-    if (seal.session !== 0n) {
-      out.buffer[out.pos++] = 0x08
-      out.uint64(seal.session)
-    }
-    if (seal.seq !== 0n) {
-      out.buffer[out.pos++] = 0x10
-      out.uint64(seal.seq)
-    }
-    if (seal.signature.byteLength > 0) out.bytes(0x1a, seal.signature)
+    out.delimited(0x22, sealBytes[i])
+    out.uint64Field(0x08, seals[i].session)
+    out.uint64Field(0x10, seals[i].seq)
+    out.bytesField(0x1a, seals[i].signature)
   }
   if (out.pos !== out.buffer.byteLength) throw new Error(`link message of ${out.pos} bytes, ${out.buffer.byteLength} counted`)
   // plain Uint8Arrays, as protons returns: what is decoded from them is no Buffer either
