@@ -89,7 +89,7 @@ function parseOptions (argv: string[]): Options {
     rates: quick ? [100, 400] : [50, 100, 200, 400, 800, 1600, 3200],
     repeats: quick ? 3 : 100,
     departures: quick ? 2 : 10,
-    settleMs: quick ? 1000 : 3000,
+    settleMs: quick ? 500 : 3000,
     processMembers: quick ? 3 : num('nodes', 10),
     processMessages: quick ? 30 : num('messages', 300)
   }
