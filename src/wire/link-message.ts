@@ -3,12 +3,12 @@
  * chat-message Frame (sent straight to every member: `direct`, nobody
  * unreached) inside a DirectFrame with the Seals it carries, length-prefixed
  * as a direct link frames it, in one buffer and one pass. roomsub.proto
- * stays the definition and protons writes the very same bytes (the wire
- * tests check it), but protons queues an operation per field, then fills
- * one buffer for the Frame and another for the DirectFrame that copies it,
- * and the link copies that again behind its prefix. Messages come at a
- * chat's pace, so that code runs cold: it was 35 to 145 µs of the sender's
- * time before the first link write, which every receiver waits on.
+ * stays the definition and protons writes the very same bytes (a property
+ * test in test/fuzz.test.ts compares them), but protons queues an operation
+ * per field, then fills one buffer for the Frame and another for the
+ * DirectFrame that copies it, and the link copies that again behind its
+ * prefix. Messages come at a chat's pace, so that code runs cold: 62 to 74
+ * µs there, this 38 to 40, before the first link write every receiver waits on.
  */
 import { SHORT_STRING, utf8Length } from './bytes.js'
 import type { ChatMessage, Frame, Seal } from './roomsub.js'
